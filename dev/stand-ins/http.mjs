@@ -1,0 +1,100 @@
+// Small HTTP toolkit shared by the stand-ins: routing, bodies, JSON answers.
+import http from "node:http";
+
+export async function readBody(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+export function send(res, status, body, headers = {}) {
+  if (res.headersSent) return;
+  if (body === undefined || body === null) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  if (Buffer.isBuffer(body) || typeof body === "string") {
+    res.writeHead(status, headers);
+    res.end(body);
+    return;
+  }
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * A tiny router: routes are [method, pattern, handler]; patterns use `:name` segments and a
+ * trailing `*rest` for the remainder. Handlers get ({ req, res, params, url, body }).
+ */
+export function createServer(name, routes, { onRequest } = {}) {
+  const compiled = routes.map(([method, pattern, handler]) => {
+    const keys = [];
+    const rx = pattern
+      .split("/")
+      .map((seg) => {
+        if (seg.startsWith(":")) {
+          keys.push(seg.slice(1));
+          return "([^/]+)";
+        }
+        if (seg.startsWith("*")) {
+          keys.push(seg.slice(1));
+          return "(.*)";
+        }
+        return seg.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+      })
+      .join("/");
+    return { method, rx: new RegExp(`^${rx}$`), keys, handler };
+  });
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+      const body = await readBody(req);
+      onRequest?.({ req, url, body });
+      for (const r of compiled) {
+        if (r.method !== "*" && r.method !== req.method) continue;
+        const m = r.rx.exec(url.pathname);
+        if (!m) continue;
+        const params = {};
+        r.keys.forEach((k, i) => {
+          params[k] = decodeURIComponent(m[i + 1]);
+        });
+        await r.handler({ req, res, params, url, body });
+        return;
+      }
+      send(res, 404, { message: "Not Found", stand_in: name });
+    } catch (err) {
+      console.error(`[${name}] handler error`, err);
+      send(res, 500, { message: String(err?.message ?? err) });
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+  return server;
+}
+
+export function listen(server, port, host = "127.0.0.1") {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const addr = server.address();
+      resolve({
+        port: addr.port,
+        url: `http://${host}:${addr.port}`,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections?.();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}
+
+export function json(body) {
+  try {
+    return body.length ? JSON.parse(body.toString("utf8")) : undefined;
+  } catch {
+    return Symbol.for("invalid-json");
+  }
+}
+export const INVALID_JSON = Symbol.for("invalid-json");

@@ -1,0 +1,18 @@
+// Starts every stand-in in this process, each on its own port (0 = any free port).
+import { startStack } from "./stack.mjs";
+
+/**
+ * @param {{ ports?: Record<string, number>, only?: string[], stack?: object }} opts
+ *   `only` limits which stand-ins start (npm run dev skips services whose URL is configured).
+ */
+export async function startStandIns({ ports = {}, only, stack = {} } = {}) {
+  const want = (name) => !only || only.includes(name);
+  const started = {};
+  if (want("stack")) started.stack = await startStack({ port: ports.stack ?? 0, ...stack });
+  return {
+    ...started,
+    close: async () => {
+      await Promise.all(Object.values(started).map((s) => s.close()));
+    },
+  };
+}

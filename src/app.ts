@@ -1,0 +1,68 @@
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./context";
+import { AppError, problemResponse, toAppError } from "./errors";
+import { createRouter } from "./lib/router";
+import { auth } from "./middleware/auth";
+import { bodyLimit } from "./middleware/body-limit";
+import { requestContext } from "./middleware/context";
+import { cors } from "./middleware/cors";
+import { requestId } from "./middleware/request-id";
+import { routes } from "./routes";
+
+const DOCS_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><title>App builder API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><script id="api-reference" data-url="/openapi.json"></script>
+<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script></body></html>`;
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use("*", requestId, cors, bodyLimit, auth, requestContext);
+
+  for (const r of routes) app.route("/", r);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "A Stack Auth access token (also accepted as `x-stack-access-token`).",
+  });
+  app.doc31("/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "App builder backend",
+      version: "0.1.0",
+      description:
+        "Streams an Agent Server's progress while it builds an app, keeps apps and conversations, " +
+        "publishes the code to S3 and GitHub and deploys it to Koyeb. Errors are RFC 9457 problem " +
+        "details with a stable `code`.",
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+  app.get("/docs", (c) => c.html(DOCS_HTML));
+
+  app.notFound((c) => problemResponse(new AppError("not_found", "No such route"), c.get("requestId")));
+
+  app.onError((err, c) => {
+    const requestId = c.get("requestId") ?? crypto.randomUUID();
+    if (err instanceof HTTPException && !(err instanceof AppError)) {
+      const code =
+        err.status === 401 ? "unauthorized" : err.status === 413 ? "payload_too_large" : "bad_request";
+      return problemResponse(new AppError(code, err.message || code), requestId);
+    }
+    const appErr = toAppError(err);
+    if (appErr.status >= 500) {
+      (c.get("logger") ?? console).error("request failed", {
+        code: appErr.code,
+        err: appErr.cause ?? appErr,
+      });
+    }
+    return problemResponse(appErr, requestId);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+export type { AppEnv };

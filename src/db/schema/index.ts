@@ -1,0 +1,6 @@
+export * from "./app-prompts";
+export * from "./apps";
+export * from "./deployments";
+export * from "./idempotency-keys";
+export * from "./limits";
+export * from "./user-profiles";

@@ -1,0 +1,85 @@
+import net from "node:net";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+/** A free loopback port, so parallel runs on one machine never collide. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const NAMES = [
+  "pg",
+  "wsProxy",
+  "stack",
+  "agent",
+  "github",
+  "s3",
+  "ecr",
+  "codebuild",
+  "koyeb",
+  "neon",
+] as const;
+export type TestPorts = Record<(typeof NAMES)[number], number>;
+
+export default defineConfig(async () => {
+  const ports = (process.env.TEST_PORTS ? JSON.parse(process.env.TEST_PORTS) : {}) as TestPorts;
+  if (!process.env.TEST_PORTS) {
+    for (const n of NAMES) ports[n] = await freePort();
+    process.env.TEST_PORTS = JSON.stringify(ports);
+  }
+  const local = (p: number) => `http://127.0.0.1:${p}`;
+  return {
+    plugins: [
+      cloudflareTest({
+        main: "./src/index.ts",
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ENVIRONMENT: "development",
+            DATABASE_URL: `postgres://app:app@127.0.0.1:${ports.pg}/app`,
+            NEON_WS_PROXY: `127.0.0.1:${ports.wsProxy}`,
+            STACK_PROJECT_ID: "test-project",
+            STACK_API_URL: local(ports.stack),
+            STACK_SECRET_SERVER_KEY: "test-server-key",
+            STACK_PUBLISHABLE_CLIENT_KEY: "test-publishable-key",
+            AGENT_SERVER_URL: local(ports.agent),
+            AGENT_API_SECRET_AUTH: "test-agent-secret",
+            AGENT_IDLE_TIMEOUT_S: "120",
+            GITHUB_API_URL: local(ports.github),
+            GITHUB_APP_ID: "1001",
+            GITHUB_ORG: "appbuilder-apps",
+            GITHUB_OWNER_MODE: "org",
+            AWS_REGION: "us-east-1",
+            AWS_ACCESS_KEY_ID: "AKIATESTKEY",
+            AWS_SECRET_ACCESS_KEY: "test-aws-secret",
+            S3_BUCKET: "app-snapshots",
+            S3_ENDPOINT: local(ports.s3),
+            ECR_ENDPOINT: local(ports.ecr),
+            CODEBUILD_ENDPOINT: local(ports.codebuild),
+            CODEBUILD_PROJECT: "app-builds",
+            KOYEB_API_URL: local(ports.koyeb),
+            KOYEB_API_TOKEN: "test-koyeb-token",
+            NEON_API_URL: local(ports.neon),
+            DAILY_MESSAGE_LIMIT: "10",
+            EMPLOYEE_EMAIL_DOMAINS: "neon.tech",
+            EMPLOYEE_GITHUB_ORG: "neondatabase",
+            TEST_STAND_IN_PORTS: JSON.stringify(ports),
+          },
+        },
+      }),
+    ],
+    test: {
+      globalSetup: ["./test/global-setup.ts"],
+      testTimeout: 30_000,
+      silent: "passed-only",
+      hookTimeout: 60_000,
+    },
+  };
+});
