@@ -1,4 +1,5 @@
 // Starts every stand-in in this process, each on its own port (0 = any free port).
+import { startGitHub } from "./github.mjs";
 import { startStack } from "./stack.mjs";
 
 /**
@@ -9,6 +10,7 @@ export async function startStandIns({ ports = {}, only, stack = {} } = {}) {
   const want = (name) => !only || only.includes(name);
   const started = {};
   if (want("stack")) started.stack = await startStack({ port: ports.stack ?? 0, ...stack });
+  if (want("github")) started.github = await startGitHub({ port: ports.github ?? 0 });
   return {
     ...started,
     close: async () => {
