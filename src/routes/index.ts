@@ -1,4 +1,8 @@
+import { adminRoutes } from "./admin";
+import { appsRoutes } from "./apps";
 import { healthRoutes } from "./health";
+import { identityRoutes } from "./identity";
+import { limitsRoutes } from "./limits";
 
 /** Every area's router; `createApp` mounts them at the root. */
-export const routes = [healthRoutes];
+export const routes = [healthRoutes, identityRoutes, appsRoutes, limitsRoutes, adminRoutes];

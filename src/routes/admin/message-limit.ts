@@ -1,0 +1,84 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../../context";
+import { BEARER, createRouter, problems } from "../../lib/router";
+import { getLimitStatus } from "../../services/limits/counter";
+import { removeCustomLimit, setCustomLimit } from "../../services/limits/custom-limits";
+
+const UserIdParam = z
+  .string()
+  .min(1)
+  .max(128)
+  .openapi({ param: { in: "path" }, description: "A Stack user id", example: "dev-user" });
+const Params = z.object({ userId: UserIdParam });
+
+export const UserMessageLimitSchema = z
+  .object({
+    userId: z.string(),
+    dailyLimit: z.number().int(),
+    isCustom: z.boolean().openapi({ description: "False when DAILY_MESSAGE_LIMIT applies." }),
+    currentUsage: z.number().int(),
+    nextResetTime: z.string(),
+  })
+  .openapi("UserMessageLimit");
+export type UserMessageLimitResponse = z.infer<typeof UserMessageLimitSchema>;
+
+export const SetMessageLimitSchema = z
+  .object({ dailyLimit: z.number().int().min(1).max(10_000) })
+  .openapi("SetMessageLimit");
+
+const ok = {
+  description: "The user's limit and today's usage",
+  content: { "application/json": { schema: UserMessageLimitSchema } },
+};
+const path = "/admin/users/{userId}/message-limit";
+const common = { path, tags: ["Admin"], security: BEARER, request: { params: Params } };
+
+const getRoute = createRoute({
+  ...common,
+  method: "get",
+  summary: "A user's daily message limit and today's usage (employees only)",
+  responses: { 200: ok, ...problems(401, 403, 404) },
+});
+
+const putRoute = createRoute({
+  ...common,
+  method: "put",
+  summary: "Sets a user's custom daily message limit (employees only)",
+  request: {
+    params: Params,
+    body: { required: true, content: { "application/json": { schema: SetMessageLimitSchema } } },
+  },
+  responses: { 200: ok, ...problems(400, 401, 403, 404, 413) },
+});
+
+const deleteRoute = createRoute({
+  ...common,
+  method: "delete",
+  summary: "Removes a user's custom limit; DAILY_MESSAGE_LIMIT applies again (employees only)",
+  responses: { 204: { description: "Removed (also when there was none)" }, ...problems(401, 403, 404) },
+});
+
+async function answer(c: Context<AppEnv>, userId: string): Promise<UserMessageLimitResponse> {
+  const { ctx } = c.var;
+  const s = await getLimitStatus(ctx.db, userId, ctx.config.DAILY_MESSAGE_LIMIT);
+  return {
+    userId,
+    dailyLimit: s.limit,
+    isCustom: s.isCustom,
+    currentUsage: s.usage,
+    nextResetTime: s.resetAt.toISOString(),
+  };
+}
+
+export const userMessageLimit = createRouter()
+  .openapi(getRoute, async (c) => c.json(await answer(c, c.req.valid("param").userId), 200))
+  .openapi(putRoute, async (c) => {
+    const { userId } = c.req.valid("param");
+    await setCustomLimit(c.var.ctx.db, userId, c.req.valid("json").dailyLimit);
+    return c.json(await answer(c, userId), 200);
+  })
+  .openapi(deleteRoute, async (c) => {
+    await removeCustomLimit(c.var.ctx.db, c.req.valid("param").userId);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,26 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { BEARER, createRouter, problems } from "../../lib/router";
+import { isEmployee } from "../../services/identity/profile";
+
+export const IsEmployeeSchema = z.object({ isNeonEmployee: z.boolean() }).openapi("IsNeonEmployee");
+export type IsEmployeeResponse = z.infer<typeof IsEmployeeSchema>;
+
+const route = createRoute({
+  method: "get",
+  path: "/auth/is-neon-employee",
+  tags: ["Identity"],
+  summary: "Whether the caller is an employee",
+  description:
+    "True when the caller's verified e-mail domain is one of EMPLOYEE_EMAIL_DOMAINS or the caller " +
+    "is a member of the GitHub org EMPLOYEE_GITHUB_ORG (checked with the caller's GitHub token, cached " +
+    "for an hour).",
+  security: BEARER,
+  responses: {
+    200: { description: "Employee status", content: { "application/json": { schema: IsEmployeeSchema } } },
+    ...problems(401, 503),
+  },
+});
+
+export const isNeonEmployee = createRouter().openapi(route, async (c) =>
+  c.json({ isNeonEmployee: await isEmployee(c.var.ctx, c.var.user) }, 200),
+);

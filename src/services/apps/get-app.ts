@@ -1,0 +1,52 @@
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { apps, deployments } from "../../db/schema";
+import { AppError } from "../../errors";
+import { type AppWire, toApp } from "./wire";
+
+/**
+ * The caller's live app with its latest deployment, in one round trip (a lateral join picks the
+ * newest deployment). Another user's app, a deleted one and a missing one are all 404.
+ */
+export async function getApp(db: Db, ownerId: string, appId: string): Promise<AppWire> {
+  const latest = db
+    .select({
+      id: deployments.id,
+      appId: deployments.appId,
+      status: deployments.status,
+      reason: deployments.reason,
+      commitSha: deployments.commitSha,
+      imageUri: deployments.imageUri,
+      url: deployments.url,
+      createdAt: deployments.createdAt,
+      updatedAt: deployments.updatedAt,
+      finishedAt: deployments.finishedAt,
+    })
+    .from(deployments)
+    .where(eq(deployments.appId, apps.id))
+    .orderBy(desc(deployments.createdAt), desc(deployments.id))
+    .limit(1)
+    .as("latest");
+  const [row] = await db
+    .select({
+      app: apps,
+      latest: {
+        id: latest.id,
+        appId: latest.appId,
+        status: latest.status,
+        reason: latest.reason,
+        commitSha: latest.commitSha,
+        imageUri: latest.imageUri,
+        url: latest.url,
+        createdAt: latest.createdAt,
+        updatedAt: latest.updatedAt,
+        finishedAt: latest.finishedAt,
+      },
+    })
+    .from(apps)
+    .leftJoinLateral(latest, sql`true`)
+    .where(and(eq(apps.id, appId), eq(apps.ownerId, ownerId), isNull(apps.deletedAt)))
+    .limit(1);
+  if (!row) throw new AppError("not_found", "No such app");
+  return toApp(row.app, row.latest);
+}

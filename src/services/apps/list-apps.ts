@@ -1,0 +1,49 @@
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { apps } from "../../db/schema";
+import { type AppSummaryWire, toAppSummary } from "./wire";
+
+export interface Pagination {
+  total: number;
+  page: number;
+  limit: number;
+  totalPages: number;
+}
+
+/** The owner's live apps, newest first. One statement (the total rides along as a window count). */
+export async function listApps(
+  db: Db,
+  ownerId: string,
+  opts: { page: number; limit: number },
+): Promise<{ data: AppSummaryWire[]; pagination: Pagination }> {
+  const mine = and(eq(apps.ownerId, ownerId), isNull(apps.deletedAt));
+  const rows = await db
+    .select({
+      id: apps.id,
+      name: apps.name,
+      appName: apps.appName,
+      techStack: apps.techStack,
+      deployStatus: apps.deployStatus,
+      appUrl: apps.appUrl,
+      repositoryUrl: apps.repositoryUrl,
+      traceId: apps.traceId,
+      createdAt: apps.createdAt,
+      updatedAt: apps.updatedAt,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+    })
+    .from(apps)
+    .where(mine)
+    .orderBy(desc(apps.createdAt), desc(apps.id))
+    .limit(opts.limit)
+    .offset((opts.page - 1) * opts.limit);
+  // A page past the end has no row to carry the total: ask for it alone.
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && opts.page > 1) {
+    const [c] = await db.select({ n: count() }).from(apps).where(mine);
+    total = c?.n ?? 0;
+  }
+  return {
+    data: rows.map(toAppSummary),
+    pagination: { total, page: opts.page, limit: opts.limit, totalPages: Math.ceil(total / opts.limit) },
+  };
+}

@@ -1,0 +1,108 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+
+/** A user's daily message allowance at one moment. The day is the UTC calendar day. */
+export interface LimitStatus {
+  limit: number;
+  usage: number;
+  remaining: number;
+  /** The next UTC midnight, when usage starts again from zero. */
+  resetAt: Date;
+  /** Whether the limit comes from `custom_message_limits` rather than DAILY_MESSAGE_LIMIT. */
+  isCustom: boolean;
+}
+
+export interface CountResult extends LimitStatus {
+  allowed: boolean;
+  /** The UTC day the message was counted on (`YYYY-MM-DD`), for a later refund. */
+  day: string;
+}
+
+export const utcDay = (now: Date) => now.toISOString().slice(0, 10);
+
+export function nextUtcMidnight(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+}
+
+function status(limit: number, usage: number, isCustom: boolean, now: Date): LimitStatus {
+  return { limit, usage, remaining: Math.max(0, limit - usage), resetAt: nextUtcMidnight(now), isCustom };
+}
+
+type CountRow = { lim: number; is_custom: boolean; counted: number | null; before: number | null };
+
+/**
+ * Counts one message against today's limit, or refuses when the limit is reached. One statement:
+ * the limit (custom row, else the default) is read inside it and the upsert only increments while
+ * `count < limit`, so concurrent requests can never overshoot. Limit 0 inserts nothing. A database
+ * error is thrown: never treated as "no limit".
+ */
+export async function countMessage(
+  db: Db,
+  userId: string,
+  defaultLimit: number,
+  now: Date = new Date(),
+): Promise<CountResult> {
+  const day = utcDay(now);
+  const { rows } = await db.execute<CountRow>(sql`
+    with l as (
+      select coalesce(c.daily_limit, ${defaultLimit}::int) as lim, c.user_id is not null as is_custom
+      from (select 1) one
+      left join custom_message_limits c on c.user_id = ${userId}
+    ),
+    ins as (
+      insert into message_usage (user_id, day, count)
+      select ${userId}, ${day}::date, 1 from l where l.lim > 0
+      on conflict (user_id, day) do update set count = message_usage.count + 1
+        where message_usage.count < (select l.lim from l)
+      returning count
+    )
+    select l.lim, l.is_custom,
+      (select count from ins) as counted,
+      (select count from message_usage where user_id = ${userId} and day = ${day}::date) as before
+    from l`);
+  const row = rows[0];
+  if (!row) throw new Error("countMessage: the counting statement returned no row");
+  const limit = Number(row.lim);
+  if (row.counted !== null) {
+    return { allowed: true, day, ...status(limit, Number(row.counted), row.is_custom, now) };
+  }
+  // Refused: the real count is at least the limit (the statement's snapshot may predate
+  // concurrent increments, so it can read lower).
+  const usage = Math.max(Number(row.before ?? 0), limit);
+  return { allowed: false, day, ...status(limit, usage, row.is_custom, now) };
+}
+
+/** Gives back one counted message of `day` (a run that never started); never goes below 0. */
+export async function refundMessage(db: Db, userId: string, day: string): Promise<void> {
+  await db.execute(sql`
+    update message_usage set count = count - 1
+    where user_id = ${userId} and day = ${day}::date and count > 0`);
+}
+
+/** Today's limit and usage, read in one statement. */
+export async function getLimitStatus(
+  db: Db,
+  userId: string,
+  defaultLimit: number,
+  now: Date = new Date(),
+): Promise<LimitStatus> {
+  const day = utcDay(now);
+  const { rows } = await db.execute<{ lim: number; is_custom: boolean; usage: number | null }>(sql`
+    select coalesce(c.daily_limit, ${defaultLimit}::int) as lim, c.user_id is not null as is_custom,
+      (select count from message_usage where user_id = ${userId} and day = ${day}::date) as usage
+    from (select 1) one
+    left join custom_message_limits c on c.user_id = ${userId}`);
+  const row = rows[0];
+  if (!row) throw new Error("getLimitStatus: the statement returned no row");
+  return status(Number(row.lim), Number(row.usage ?? 0), row.is_custom, now);
+}
+
+/** The four `x-dailylimit-*` headers of `GET /apps`, `GET /message-limit` and `POST /message`. */
+export function limitHeaders(s: LimitStatus): Record<string, string> {
+  return {
+    "x-dailylimit-limit": String(s.limit),
+    "x-dailylimit-remaining": String(s.remaining),
+    "x-dailylimit-usage": String(s.usage),
+    "x-dailylimit-reset": s.resetAt.toISOString(),
+  };
+}
