@@ -8,4 +8,3 @@ export const appsRoutes = createRouter();
 appsRoutes.route("/", listAppsRoute);
 appsRoutes.route("/", getAppRoute);
 appsRoutes.route("/", historyRoute);
-appsRoutes.route("/", readUrlRoute);
