@@ -1,3 +1,385 @@
 import { DurableObject } from "cloudflare:workers";
+import { type Config, loadConfig } from "../config";
+import { createLogger, type Logger } from "../logger";
+import { type AgentRun, type RunContext, runAgent } from "./agent-run";
+import {
+  doneEvent,
+  type ErrorCode,
+  errorEvent,
+  type PlatformMetadata,
+  platformMessageEvent,
+  type RunIds,
+} from "./events";
+import { flushOutbox, type HistoryRow, queueMirror } from "./outbox";
+import { type RunRow, SessionStorage, type StoredEvent } from "./storage";
+import { Subscribers } from "./subscribers";
 
-export class AppSession extends DurableObject<Env> {}
+const HEARTBEAT_MS = 30_000;
+const KEEPALIVE_MS = 15_000;
+const FLUSH_DELAY_MS = 250;
+/** A lock taken but never turned into a run (the request died between lock and start). */
+const STALE_PENDING_MS = 60_000;
+/** How long a run waits for the publishing step's first outcome before it gives up on it. */
+const PUBLISH_WAIT_MS = 10 * 60_000;
+
+export interface AcquireInput {
+  appId: string;
+  runId: string;
+  traceId: string;
+  userId: string;
+  ownerIsEmployee: boolean;
+}
+
+export interface BeginInput {
+  appId: string;
+  runId: string;
+  techStack: string;
+  message: string;
+  settings: Record<string, unknown>;
+  countedDay: string | null;
+}
+
+export type StreamResult = { status: 204 } | { status: 200; stream: ReadableStream<Uint8Array> };
+
+/**
+ * One app's build session: the run lock, the event log (ids never repeat), the file tree, the
+ * last good agent state, and the agent read loop, which runs detached from any request.
+ */
+export class AppSession extends DurableObject<Env> {
+  private readonly store: SessionStorage;
+  private readonly subs = new Subscribers();
+  private live: AgentRun | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
+  /** Overridable by tests (runInDurableObject) to exercise the timeout without waiting minutes. */
+  idleTimeoutMs: number | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new SessionStorage(ctx.storage.sql);
+    ctx.blockConcurrencyWhile(async () => this.store.init());
+  }
+
+  private get config(): Config {
+    return loadConfig(this.env);
+  }
+
+  private get appId(): string {
+    return this.store.getMeta("app_id") ?? "";
+  }
+
+  private logger(runId?: string): Logger {
+    return createLogger({ component: "app-session", appId: this.appId, runId });
+  }
+
+  private ids(run: Pick<RunRow, "traceId">): RunIds {
+    return { traceId: run.traceId, appId: this.appId, techStack: this.store.getMeta("tech_stack") ?? "" };
+  }
+
+  // --- the run lock ---------------------------------------------------------------------------
+
+  /** Takes the app's run lock, or names the run that holds it. No await: the check and the take are one step. */
+  acquire(input: AcquireInput): { ok: true } | { ok: false; runId: string } {
+    this.store.setMeta("app_id", input.appId);
+    const active = this.store.activeRun();
+    if (active) {
+      if (active.status === "pending" && Date.now() - active.startedAt > STALE_PENDING_MS) {
+        this.store.deleteRun(active.id);
+      } else {
+        return { ok: false, runId: active.id };
+      }
+    }
+    this.store.insertRun({ ...input, id: input.runId, startedAt: Date.now() });
+    return { ok: true };
+  }
+
+  /** Gives back a lock that never became a run (the message was refused by the daily limit). */
+  release(runId: string): void {
+    const run = this.store.getRun(runId);
+    if (run?.status === "pending") this.store.deleteRun(runId);
+  }
+
+  /** Starts the locked run and returns its event stream; the run goes on if the stream's reader leaves. */
+  async begin(input: BeginInput): Promise<ReadableStream<Uint8Array>> {
+    const run = this.store.getRun(input.runId);
+    if (run?.status !== "pending") throw new Error(`run ${input.runId} is not pending`);
+    const now = Date.now();
+    this.store.setMeta("tech_stack", input.techStack);
+    this.store.updateRun(run.id, { status: "running", countedDay: input.countedDay, lastByteAt: now });
+    const userEntry = { role: "user", content: input.message };
+    this.store.appendConversation(userEntry);
+    this.queueHistory(run, {
+      prompt: input.message,
+      kind: "user",
+      messageKind: "UserMessage",
+      metadata: null,
+    });
+    queueMirror(this.store, { runStatus: "running", lastRunAt: new Date(now).toISOString() });
+    this.scheduleFlush();
+
+    const sub = this.subs.open({ runId: run.id, debug: run.ownerIsEmployee }, []);
+    this.startKeepalive();
+    await this.ctx.storage.setAlarm(now + HEARTBEAT_MS);
+
+    const ctx = this.runContext({ ...run, status: "running" }, input);
+    this.live = runAgent(ctx);
+    this.ctx.waitUntil(this.live.done.catch((err) => this.logger(run.id).error("run loop crashed", { err })));
+    return sub.stream;
+  }
+
+  private runContext(run: RunRow, input: BeginInput): RunContext {
+    return {
+      config: this.config,
+      env: this.env,
+      store: this.store,
+      run,
+      ids: this.ids(run),
+      input,
+      idleTimeoutMs: this.idleTimeoutMs ?? this.config.AGENT_IDLE_TIMEOUT_S * 1000,
+      logger: this.logger(run.id),
+      append: (event, data) => this.append(run.id, event, data),
+      history: (row) => this.queueHistory(run, row),
+      debug: (data) => this.subs.debug(run.id, JSON.stringify(data)),
+      flush: () => this.flushNow(),
+      enterPublishing: () => this.store.updateRun(run.id, { status: "publishing", lastByteAt: Date.now() }),
+      platform: (metadata) =>
+        this.platformMessage({
+          appId: this.appId,
+          version: this.store.getRun(run.id)?.version ?? null,
+          metadata,
+        }),
+      finish: (error) => this.finish(run.id, error),
+      touch: (at) => this.store.updateRun(run.id, { lastByteAt: at }),
+    };
+  }
+
+  // --- reading the log ------------------------------------------------------------------------
+
+  /** A run's events from its first one, then live until its `done` (an Idempotency-Key replay). */
+  openRun(runId: string, debug: boolean): StreamResult {
+    const run = this.store.getRun(runId);
+    if (!run) return { status: 204 };
+    const replay =
+      run.firstSeq === null ? [] : this.readAfter(run.firstSeq - 1).filter((e) => e.runId === runId);
+    const sub = this.subs.open({ runId, debug }, replay);
+    if (run.status === "done" && !sub.closed) sub.close();
+    this.startKeepalive();
+    return { status: 200, stream: sub.stream };
+  }
+
+  /**
+   * The app's log after a cursor, then live while a run or a deployment is in progress. Without a
+   * cursor: the current (or last) run from its first event. Nothing to send and nothing to wait
+   * for → 204, which stops a browser EventSource from reconnecting in a loop.
+   */
+  openEvents(after: number | null, debug: boolean): StreamResult {
+    let cursor = after;
+    if (cursor === null) {
+      const active = this.store.activeRun();
+      const run = active?.firstSeq != null ? active : this.store.latestRun();
+      cursor = run?.firstSeq != null ? run.firstSeq - 1 : this.store.lastSeq();
+    }
+    const replay = this.readAfter(cursor);
+    const inProgress = this.inProgress();
+    if (!inProgress && replay.length === 0) return { status: 204 };
+    const sub = this.subs.open({ debug }, replay);
+    if (!inProgress) sub.close();
+    else this.startKeepalive();
+    return { status: 200, stream: sub.stream };
+  }
+
+  private readAfter(after: number): StoredEvent[] {
+    const out: StoredEvent[] = [];
+    for (let cursor = after; ; ) {
+      const page = this.store.eventsAfter(cursor, 1000);
+      out.push(...page);
+      if (page.length < 1000) return out;
+      cursor = page[page.length - 1]!.seq;
+    }
+  }
+
+  private inProgress(): boolean {
+    const active = this.store.activeRun();
+    return (active !== null && active.status !== "pending") || this.store.getMeta("deploying") === "1";
+  }
+
+  // --- control --------------------------------------------------------------------------------
+
+  /** Stops the run while its agent stream is open; after the idle event there is nothing to cancel. */
+  cancel(): { cancelled: boolean } {
+    if (!this.live?.cancel()) return { cancelled: false };
+    return { cancelled: true };
+  }
+
+  /** A platform message from the publishing or deployment steps: logged, streamed, stored in the history. */
+  async platformMessage(input: {
+    appId: string;
+    version: number | null;
+    metadata: PlatformMetadata;
+  }): Promise<number> {
+    this.store.setMeta("app_id", input.appId);
+    const run =
+      (input.version !== null ? this.store.runForVersion(input.version) : null) ?? this.store.latestRun();
+    const runId = run?.id ?? "platform";
+    const ids = this.ids(run ?? { traceId: this.store.getMeta("last_trace_id") ?? "" });
+    const type = input.metadata.type;
+    if (type === "deployment_in_progress") this.store.setMeta("deploying", "1");
+    if (type === "deployment_complete" || type === "deployment_failed") this.store.setMeta("deploying", "0");
+    const event = this.append(runId, "message", JSON.stringify(platformMessageEvent(ids, input.metadata)));
+    this.queueHistory(run ?? { id: runId, traceId: ids.traceId }, {
+      prompt: platformMessageEvent(ids, input.metadata).message.messages[0]!.content,
+      kind: "assistant",
+      messageKind: "PlatformMessage",
+      metadata: input.metadata,
+    });
+    if (run && run.status === "publishing" && this.endsPublishingWait(type)) {
+      await this.finish(run.id, null);
+    } else {
+      await this.flushNow();
+      if (!this.inProgress()) this.subs.closeFollowers();
+    }
+    return event.seq;
+  }
+
+  /** The run's `done` follows the deployment's start, or a failure before it (api.md, Events). */
+  private endsPublishingWait(type: PlatformMetadata["type"]): boolean {
+    return type !== "repo_created" && type !== "commit_created";
+  }
+
+  /** Removes everything the session holds (the app is being deleted). */
+  async wipe(): Promise<void> {
+    this.live?.cancel();
+    this.live = undefined;
+    this.subs.closeAll();
+    this.stopKeepalive();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.store.init();
+  }
+
+  // --- the log, the outbox and the end of a run -------------------------------------------------
+
+  /** Appends to the log first, then sends: an id is never given out twice, even after a restart. */
+  private append(runId: string, event: string, data: string): StoredEvent {
+    const stored = this.store.appendEvent(runId, event, data);
+    this.subs.broadcast(stored);
+    return stored;
+  }
+
+  private queueHistory(
+    run: Pick<RunRow, "id" | "traceId">,
+    row: Pick<HistoryRow, "prompt" | "kind" | "messageKind" | "metadata">,
+  ): void {
+    const seq = this.store.nextHistorySeq();
+    this.store.enqueueHistory(seq, {
+      id: crypto.randomUUID(),
+      appId: this.appId,
+      seq,
+      traceId: run.traceId,
+      runId: run.id,
+      createdAt: new Date().toISOString(),
+      ...row,
+    } satisfies HistoryRow);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flushNow().catch(() => undefined);
+    }, FLUSH_DELAY_MS);
+  }
+
+  /** One flush at a time; a failed flush leaves the rows queued for the next one (or the alarm). */
+  private flushNow(): Promise<void> {
+    const next = this.flushing.then(() =>
+      flushOutbox(this.config, this.store, this.appId).catch((err) => {
+        this.logger().warn("history flush failed; will retry", { err });
+      }),
+    );
+    this.flushing = next;
+    return next;
+  }
+
+  private async finish(runId: string, error: { code: ErrorCode; message: string } | null): Promise<void> {
+    const run = this.store.getRun(runId);
+    if (!run || run.status === "done") return;
+    const ids = this.ids(run);
+    if (error) {
+      this.append(run.id, "error", JSON.stringify(errorEvent(ids, error.code, error.message)));
+      this.queueHistory(run, {
+        prompt: error.message,
+        kind: "assistant",
+        messageKind: "RuntimeError",
+        metadata: { code: error.code },
+      });
+    }
+    this.store.updateRun(run.id, { status: "done", endedAt: Date.now() });
+    this.store.setMeta("last_trace_id", run.traceId);
+    queueMirror(this.store, { runStatus: "idle" });
+    if (this.live?.runId === run.id) this.live = undefined;
+    await this.flushNow();
+    this.append(run.id, "done", JSON.stringify(doneEvent(ids)));
+    if (!this.inProgress()) this.subs.closeFollowers();
+  }
+
+  // --- heartbeat and watchdog -----------------------------------------------------------------
+
+  private startKeepalive(): void {
+    if (this.keepaliveTimer) return;
+    this.keepaliveTimer = setInterval(() => {
+      if (this.subs.size === 0) return this.stopKeepalive();
+      this.subs.keepalive();
+    }, KEEPALIVE_MS);
+  }
+
+  private stopKeepalive(): void {
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+  }
+
+  /**
+   * Every ~30 s while a run is live: keeps the object resident, ends a silent run with
+   * agent_timeout, a run whose reader was lost (eviction, restart, deploy) with run_interrupted,
+   * and a run whose publishing step never answered; retries a failed history flush.
+   */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const active = this.store.activeRun();
+    if (active) {
+      const idleMs = this.idleTimeoutMs ?? this.config.AGENT_IDLE_TIMEOUT_S * 1000;
+      if (active.status === "pending") {
+        if (now - active.startedAt > STALE_PENDING_MS) this.store.deleteRun(active.id);
+      } else if (active.status === "running") {
+        if (!this.live || this.live.runId !== active.id) {
+          await this.finish(active.id, {
+            code: "run_interrupted",
+            message: "The run lost its connection to the agent",
+          });
+        } else if (now - (active.lastByteAt ?? active.startedAt) > idleMs) {
+          this.live.timeout();
+        }
+      } else if (
+        active.status === "publishing" &&
+        now - (active.lastByteAt ?? active.startedAt) > PUBLISH_WAIT_MS
+      ) {
+        await this.platformMessage({
+          appId: this.appId,
+          version: active.version,
+          metadata: {
+            type: "publish_failed",
+            step: "wait",
+            reason: "The publishing step did not answer in time",
+          },
+        });
+      }
+    }
+    if (this.store.hasPendingHistory() || this.store.getMeta("pending_mirror")) await this.flushNow();
+    if (this.store.activeRun() || this.store.hasPendingHistory()) {
+      await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+    }
+  }
+}

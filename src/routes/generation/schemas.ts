@@ -1,0 +1,65 @@
+import { z } from "@hono/zod-openapi";
+import { TOO_LARGE } from "../../lib/router";
+import { TEMPLATE_IDS } from "../../services/generation/start-run";
+
+const MAX_SETTINGS_BYTES = 16 * 1024;
+
+export const MessageBody = z
+  .object({
+    message: z
+      .string()
+      .min(1)
+      .max(32_000, { error: `${TOO_LARGE}: message is longer than 32,000 characters` })
+      .openapi({ example: "Build a todo app with a database" }),
+    applicationId: z
+      .string()
+      .nullish()
+      .openapi({ description: "null or absent: a new app; else one of the caller's apps (404 otherwise)" }),
+    templateId: z
+      .enum(TEMPLATE_IDS)
+      .default("trpc_agent")
+      .openapi({ description: "Fixed after the app's first run: a different value later is ignored" }),
+    clientSource: z.string().max(32).default("web"),
+    settings: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .refine((s) => new TextEncoder().encode(JSON.stringify(s)).byteLength <= MAX_SETTINGS_BYTES, {
+        error: `${TOO_LARGE}: settings is larger than 16 KiB`,
+      })
+      .openapi({ description: "Forwarded to the agent as is (at most 16 KiB of JSON)" }),
+    traceId: z
+      .string()
+      .max(256)
+      .regex(/^app-[0-9a-f-]{36}\.req-.+$/i, "must be app-<applicationId>.req-<anything>")
+      .optional()
+      .openapi({ description: "Ignored for a new app; for an existing app it must name that app" }),
+  })
+  .openapi("MessageRequest");
+
+export const IdempotencyHeaders = z.object({
+  "idempotency-key": z.string().min(1).max(255).optional().openapi({
+    description: "The same key from the same user within 24 h attaches to the first run's stream",
+  }),
+});
+
+export const SSE_DESCRIPTION =
+  "Server-sent events. Starts with `retry: 2000`; every event has an `id:` (the app's event sequence " +
+  "number, usable as `Last-Event-ID`); a `: keepalive` comment at least every 15 s. Events: `message` " +
+  "(agent progress without diff or state, or a platform message with `metadata`), `debug` (employees " +
+  "only, no id), `error` `{ code, message, traceId, appId }`, and `done` `{ done, traceId, appId }`, " +
+  "always last.";
+
+export const sseResponse = {
+  description: SSE_DESCRIPTION,
+  content: { "text/event-stream": { schema: z.string() } },
+};
+
+export function sseHeaders(extra: Record<string, string>): Headers {
+  const h = new Headers({
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache, no-transform",
+    "x-accel-buffering": "no",
+  });
+  for (const [k, v] of Object.entries(extra)) h.set(k, v);
+  return h;
+}

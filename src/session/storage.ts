@@ -1,0 +1,289 @@
+import type { FileMode, Tree } from "../lib/tree";
+
+/**
+ * The AppSession's SQLite storage. Limits that shape it: a value ≤ 2 MB, a statement ≤ 100 KB,
+ * ≤ 100 bound parameters — so large texts (agent state, files) are stored in chunks.
+ */
+const CHUNK_CHARS = 512 * 1024; // ≤ 2 MB even when every character takes 4 bytes in UTF-8
+
+export interface StoredEvent {
+  seq: number;
+  runId: string;
+  event: string;
+  data: string;
+}
+
+export type RunStatus = "pending" | "running" | "publishing" | "done";
+
+export interface RunRow {
+  id: string;
+  traceId: string;
+  status: RunStatus;
+  userId: string;
+  ownerIsEmployee: boolean;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  countedDay: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  lastByteAt: number | null;
+  version: number | null;
+}
+
+export interface OutboxRow {
+  seq: number;
+  row: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL, event TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_run_idx ON events (run_id, seq);
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, status TEXT NOT NULL, user_id TEXT NOT NULL,
+  owner_is_employee INTEGER NOT NULL DEFAULT 0, first_seq INTEGER, last_seq INTEGER, counted_day TEXT,
+  started_at INTEGER NOT NULL, ended_at INTEGER, last_byte_at INTEGER, version INTEGER);
+CREATE TABLE IF NOT EXISTS texts (name TEXT NOT NULL, chunk INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (name, chunk));
+CREATE TABLE IF NOT EXISTS files (path TEXT NOT NULL, chunk INTEGER NOT NULL, mode TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (path, chunk));
+CREATE TABLE IF NOT EXISTS conversation (idx INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, row TEXT NOT NULL);
+`;
+
+function chunks(text: string): string[] {
+  if (text.length <= CHUNK_CHARS) return [text];
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += CHUNK_CHARS) out.push(text.slice(i, i + CHUNK_CHARS));
+  return out;
+}
+
+export class SessionStorage {
+  constructor(private readonly sql: SqlStorage) {}
+
+  init(): void {
+    for (const stmt of SCHEMA.split(";").map((s) => s.trim())) if (stmt) this.sql.exec(stmt);
+  }
+
+  // --- meta ---------------------------------------------------------------------------------
+  getMeta(key: string): string | null {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      value,
+    );
+  }
+
+  private nextCounter(key: string): number {
+    const n = Number(this.getMeta(key) ?? "0") + 1;
+    this.setMeta(key, String(n));
+    return n;
+  }
+
+  // --- event log ----------------------------------------------------------------------------
+  lastSeq(): number {
+    return Number(this.getMeta("event_seq") ?? "0");
+  }
+
+  appendEvent(runId: string, event: string, data: string): StoredEvent {
+    const seq = this.nextCounter("event_seq");
+    this.sql.exec(
+      "INSERT INTO events (seq, run_id, event, data) VALUES (?, ?, ?, ?)",
+      seq,
+      runId,
+      event,
+      data,
+    );
+    this.sql.exec(
+      "UPDATE runs SET first_seq = COALESCE(first_seq, ?), last_seq = ? WHERE id = ?",
+      seq,
+      seq,
+      runId,
+    );
+    return { seq, runId, event, data };
+  }
+
+  eventsAfter(after: number, limit = 500): StoredEvent[] {
+    return this.sql
+      .exec<{ seq: number; run_id: string; event: string; data: string }>(
+        "SELECT seq, run_id, event, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+        after,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, runId: r.run_id, event: r.event, data: r.data }));
+  }
+
+  // --- runs ---------------------------------------------------------------------------------
+  insertRun(run: Pick<RunRow, "id" | "traceId" | "userId" | "ownerIsEmployee" | "startedAt">): void {
+    this.sql.exec(
+      "INSERT INTO runs (id, trace_id, status, user_id, owner_is_employee, started_at) VALUES (?, ?, 'pending', ?, ?, ?)",
+      run.id,
+      run.traceId,
+      run.userId,
+      run.ownerIsEmployee ? 1 : 0,
+      run.startedAt,
+    );
+  }
+
+  getRun(id: string): RunRow | null {
+    const r = this.sql
+      .exec<Record<string, SqlStorageValue>>("SELECT * FROM runs WHERE id = ?", id)
+      .toArray()[0];
+    return r ? toRun(r) : null;
+  }
+
+  /** The run holding the lock (pending, running or publishing), if any. */
+  activeRun(): RunRow | null {
+    const r = this.sql
+      .exec<Record<string, SqlStorageValue>>(
+        "SELECT * FROM runs WHERE status != 'done' ORDER BY started_at DESC LIMIT 1",
+      )
+      .toArray()[0];
+    return r ? toRun(r) : null;
+  }
+
+  latestRun(): RunRow | null {
+    const r = this.sql
+      .exec<Record<string, SqlStorageValue>>(
+        "SELECT * FROM runs WHERE first_seq IS NOT NULL ORDER BY first_seq DESC LIMIT 1",
+      )
+      .toArray()[0];
+    return r ? toRun(r) : null;
+  }
+
+  runForVersion(version: number): RunRow | null {
+    const r = this.sql
+      .exec<Record<string, SqlStorageValue>>("SELECT * FROM runs WHERE version = ? LIMIT 1", version)
+      .toArray()[0];
+    return r ? toRun(r) : null;
+  }
+
+  updateRun(
+    id: string,
+    fields: Partial<Pick<RunRow, "status" | "countedDay" | "endedAt" | "lastByteAt" | "version">>,
+  ): void {
+    const cols: Record<string, string> = {
+      status: "status",
+      countedDay: "counted_day",
+      endedAt: "ended_at",
+      lastByteAt: "last_byte_at",
+      version: "version",
+    };
+    const sets: string[] = [];
+    const values: SqlStorageValue[] = [];
+    for (const [k, v] of Object.entries(fields)) {
+      sets.push(`${cols[k]} = ?`);
+      values.push(v as SqlStorageValue);
+    }
+    if (sets.length) this.sql.exec(`UPDATE runs SET ${sets.join(", ")} WHERE id = ?`, ...values, id);
+  }
+
+  deleteRun(id: string): void {
+    this.sql.exec("DELETE FROM runs WHERE id = ? AND first_seq IS NULL", id);
+  }
+
+  // --- large texts (agent state) ------------------------------------------------------------
+  putText(name: string, text: string | null): void {
+    this.sql.exec("DELETE FROM texts WHERE name = ?", name);
+    if (text === null) return;
+    chunks(text).forEach((c, i) => {
+      this.sql.exec("INSERT INTO texts (name, chunk, data) VALUES (?, ?, ?)", name, i, c);
+    });
+  }
+
+  getText(name: string): string | null {
+    const rows = this.sql
+      .exec<{ data: string }>("SELECT data FROM texts WHERE name = ? ORDER BY chunk", name)
+      .toArray();
+    return rows.length ? rows.map((r) => r.data).join("") : null;
+  }
+
+  // --- file tree ----------------------------------------------------------------------------
+  readTree(): Tree {
+    const tree: Tree = new Map();
+    const parts = new Map<string, string[]>();
+    for (const r of this.sql
+      .exec<{ path: string; mode: string; data: string }>(
+        "SELECT path, mode, data FROM files ORDER BY path, chunk",
+      )
+      .toArray()) {
+      const list = parts.get(r.path);
+      if (list) list.push(r.data);
+      else {
+        parts.set(r.path, [r.data]);
+        tree.set(r.path, { content: "", mode: r.mode as FileMode });
+      }
+    }
+    for (const [path, list] of parts) tree.get(path)!.content = list.join("");
+    return tree;
+  }
+
+  hasTree(): boolean {
+    return this.sql.exec("SELECT 1 FROM files LIMIT 1").toArray().length > 0;
+  }
+
+  replaceTree(tree: Tree): void {
+    this.sql.exec("DELETE FROM files");
+    for (const [path, f] of tree) {
+      chunks(f.content).forEach((c, i) => {
+        this.sql.exec("INSERT INTO files (path, chunk, mode, data) VALUES (?, ?, ?, ?)", path, i, f.mode, c);
+      });
+    }
+  }
+
+  // --- conversation sent to the agent ---------------------------------------------------------
+  appendConversation(entry: unknown): void {
+    this.sql.exec("INSERT INTO conversation (entry) VALUES (?)", JSON.stringify(entry));
+  }
+
+  conversation(): unknown[] {
+    return this.sql
+      .exec<{ entry: string }>("SELECT entry FROM conversation ORDER BY idx")
+      .toArray()
+      .map((r) => JSON.parse(r.entry));
+  }
+
+  // --- history outbox -----------------------------------------------------------------------
+  nextHistorySeq(): number {
+    return this.nextCounter("history_seq");
+  }
+
+  enqueueHistory(seq: number, row: unknown): void {
+    this.sql.exec("INSERT INTO outbox (seq, row) VALUES (?, ?)", seq, JSON.stringify(row));
+  }
+
+  pendingHistory(limit: number): OutboxRow[] {
+    return this.sql
+      .exec<{ seq: number; row: string }>("SELECT seq, row FROM outbox ORDER BY seq LIMIT ?", limit)
+      .toArray();
+  }
+
+  ackHistory(upToSeq: number): void {
+    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", upToSeq);
+  }
+
+  hasPendingHistory(): boolean {
+    return this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
+  }
+}
+
+function toRun(r: Record<string, SqlStorageValue>): RunRow {
+  return {
+    id: r.id as string,
+    traceId: r.trace_id as string,
+    status: r.status as RunStatus,
+    userId: r.user_id as string,
+    ownerIsEmployee: r.owner_is_employee === 1,
+    firstSeq: (r.first_seq as number | null) ?? null,
+    lastSeq: (r.last_seq as number | null) ?? null,
+    countedDay: (r.counted_day as string | null) ?? null,
+    startedAt: r.started_at as number,
+    endedAt: (r.ended_at as number | null) ?? null,
+    lastByteAt: (r.last_byte_at as number | null) ?? null,
+    version: (r.version as number | null) ?? null,
+  };
+}

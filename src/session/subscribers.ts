@@ -1,0 +1,116 @@
+import type { StoredEvent } from "./storage";
+
+const encoder = new TextEncoder();
+/** A subscriber further behind than this is dropped; it reconnects with Last-Event-ID. */
+const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+
+export function sseEvent(e: StoredEvent): string {
+  return `id: ${e.seq}\nevent: ${e.event}\ndata: ${e.data}\n\n`;
+}
+
+export interface SubscriberOptions {
+  /** Follow only this run, and end after its `done`. Without it: follow the app until it is idle. */
+  runId?: string;
+  /** Receives `debug` events (employees only). */
+  debug: boolean;
+}
+
+class Subscriber {
+  readonly stream: ReadableStream<Uint8Array>;
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private pending = 0;
+  closed = false;
+
+  constructor(
+    readonly options: SubscriberOptions,
+    private readonly onClose: (s: Subscriber) => void,
+  ) {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    this.stream = readable;
+    this.writer = writable.getWriter();
+  }
+
+  write(text: string): void {
+    if (this.closed) return;
+    const bytes = encoder.encode(text);
+    this.pending += bytes.byteLength;
+    if (this.pending > MAX_PENDING_BYTES) {
+      this.close(true);
+      return;
+    }
+    this.writer.write(bytes).then(
+      () => {
+        this.pending -= bytes.byteLength;
+      },
+      () => this.close(true),
+    );
+  }
+
+  close(abort = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose(this);
+    if (abort) this.writer.abort().catch(() => undefined);
+    else this.writer.close().catch(() => undefined);
+  }
+}
+
+/** The live readers of one app's event log: each gets every event after its cursor, in order, once. */
+export class Subscribers {
+  private readonly subs = new Set<Subscriber>();
+
+  get size(): number {
+    return this.subs.size;
+  }
+
+  /**
+   * Opens a stream that starts with `retry:` and the replayed events. The caller replays and
+   * registers in one synchronous step, so no event can fall between replay and live.
+   */
+  open(options: SubscriberOptions, replay: StoredEvent[]): Subscriber {
+    const sub = new Subscriber(options, (s) => this.subs.delete(s));
+    this.subs.add(sub);
+    let text = "retry: 2000\n\n";
+    for (const e of replay) {
+      text += sseEvent(e);
+      if (options.runId && e.runId === options.runId && e.event === "done") {
+        sub.write(text);
+        sub.close();
+        return sub;
+      }
+    }
+    sub.write(text);
+    return sub;
+  }
+
+  broadcast(e: StoredEvent): void {
+    const text = sseEvent(e);
+    for (const s of this.subs) {
+      if (s.options.runId && s.options.runId !== e.runId) continue;
+      s.write(text);
+      if (s.options.runId && e.event === "done") s.close();
+    }
+  }
+
+  /** Debug lines are live only and carry no id (they are not part of the log). */
+  debug(runId: string, data: string): void {
+    for (const s of this.subs) {
+      if (!s.options.debug) continue;
+      if (s.options.runId && s.options.runId !== runId) continue;
+      s.write(`event: debug\ndata: ${data}\n\n`);
+    }
+  }
+
+  keepalive(): void {
+    for (const s of this.subs) s.write(": keepalive\n\n");
+  }
+
+  /** Ends the app-wide followers once nothing is in progress any more. */
+  closeFollowers(): void {
+    for (const s of this.subs) if (!s.options.runId) s.close();
+  }
+
+  closeAll(): void {
+    for (const s of this.subs) s.close();
+  }
+}
