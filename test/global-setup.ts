@@ -18,6 +18,7 @@ export default async function setup() {
   const standIns = await startStandIns({
     ports,
     stack: { projectId: "test-project", secretServerKey: "test-server-key" },
+    agent: { secret: "test-agent-secret" },
     s3: { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-aws-secret", region: "us-east-1" },
   });
   console.log(`[global-setup] postgres, proxy and stand-ins up in ${Date.now() - started} ms`);
