@@ -1,0 +1,65 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { BEARER, createRouter, problems, UuidParam } from "../../lib/router";
+import { isSafeTreePath } from "../../services/snapshots/keys";
+import { getReadUrl } from "../../services/snapshots/read-url";
+
+export const ReadUrlSchema = z
+  .object({
+    readUrl: z
+      .url()
+      .openapi({ description: "A presigned S3 URL: a plain GET, nothing else, until `expiresAt`." }),
+    expiresAt: z.iso.datetime().openapi({ example: "2026-11-26T10:00:00.000Z" }),
+    expiresIn: z.literal(3600).openapi({ description: "Seconds the URL stays valid from signing." }),
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .openapi({ description: "The snapshot version (the app's `snapshotVersion`)." }),
+    key: z.string().openapi({ example: "apps/0b7d3c1e-5a2f-4c8e-9d61-2f4a7b9c0e13/v3/source.zip" }),
+  })
+  .openapi("ReadUrl");
+export type ReadUrlResponse = z.infer<typeof ReadUrlSchema>;
+
+const ReadUrlQuery = z.object({
+  path: z
+    .string()
+    .min(1)
+    .max(900)
+    .refine(
+      isSafeTreePath,
+      "must be a relative file path (no leading /, no . or .. segments, no control characters)",
+    )
+    .optional()
+    .openapi({
+      description: "A file of the latest snapshot, relative to the tree root.",
+      example: "package.json",
+    }),
+});
+
+const route = createRoute({
+  method: "get",
+  path: "/apps/{id}/read-url",
+  tags: ["Apps"],
+  summary: "A presigned URL for the app's latest source snapshot, or one of its files",
+  description:
+    "Without `path`: the latest version's `source.zip` (the tree at the archive root, unix file modes " +
+    "kept). With `path`: that file of the latest version. The URL is valid for 3600 s and works only " +
+    "with a plain GET of that object. 404 `no_snapshot` before the app's first stored version, 404 " +
+    "`not_found` for a path the latest version does not have, an unknown app or another user's app.",
+  security: BEARER,
+  request: { params: z.object({ id: UuidParam }), query: ReadUrlQuery },
+  responses: {
+    200: { description: "A presigned URL", content: { "application/json": { schema: ReadUrlSchema } } },
+    ...problems(400, 401, 404, 502, 503),
+  },
+});
+
+export const readUrlRoute = createRouter().openapi(route, async (c) => {
+  const { ctx, user } = c.var;
+  const body: ReadUrlResponse = await getReadUrl(ctx.db, ctx.config, {
+    ownerId: user.id,
+    appId: c.req.valid("param").id,
+    path: c.req.valid("query").path,
+  });
+  return c.json(body, 200);
+});
