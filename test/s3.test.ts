@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { awsFetch } from "../src/clients/aws";
 import {
+  deleteObject,
   deleteObjects,
   getObjectBytes,
   headObject,
@@ -47,6 +48,9 @@ describe("S3 client against the SigV4-verifying stand-in", () => {
     });
     expect(await headObject(config, `${key}.missing`)).toBeNull();
     expect(await getObjectBytes(config, `${key}.missing`)).toBeNull();
+    await deleteObject(config, key);
+    expect(await headObject(config, key)).toBeNull();
+    await deleteObject(config, key);
   });
 
   it("keys with spaces, unicode, plus signs and parentheses are stored under their exact names", async () => {
@@ -202,5 +206,12 @@ describe("S3 client against the SigV4-verifying stand-in", () => {
     });
     const res = await awsFetch(other, { service: "s3", url: objectUrl(other, `${prefix()}x`) });
     expect(await s3Error(res)).toMatchObject({ status: 404, code: "NoSuchBucket" });
+  });
+
+  it("an unreachable S3 endpoint is upstream_unavailable after the retries", async () => {
+    const down = withConfig({ S3_ENDPOINT: "http://127.0.0.1:1" });
+    await expect(getObjectBytes(down, `${prefix()}x`)).rejects.toMatchObject({
+      code: "upstream_unavailable",
+    });
   });
 });

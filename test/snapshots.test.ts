@@ -162,6 +162,33 @@ describe("snapshots: storing a version", () => {
   });
 });
 
+describe("snapshots: storage faults", () => {
+  async function failNext(match: string, status: number, times: number) {
+    const res = await fetch(`${standInUrl("s3")}/__dev/fail`, {
+      method: "POST",
+      body: JSON.stringify({ match, status, times }),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  it("S3 answering 503 SlowDown to one upload is retried and the version is stored", async () => {
+    const appId = crypto.randomUUID();
+    await failNext(`PUT /${config.S3_BUCKET}/apps/${appId}/v1/files/package.json`, 503, 1);
+    await storeSnapshot(config, { appId, version: 1, tree: sampleTree() });
+    expect(await readLatestVersion(config, appId)).toBe(1);
+    expectSameTree(await readSnapshotTree(config, appId, 1), sampleTree());
+  });
+
+  it("S3 failing every file upload fails the store with upstream_unavailable and latest.json stays unwritten", async () => {
+    const appId = crypto.randomUUID();
+    await failNext(`PUT /${config.S3_BUCKET}/apps/${appId}/v1/files/`, 503, 100);
+    await expect(storeSnapshot(config, { appId, version: 1, tree: sampleTree() })).rejects.toMatchObject({
+      code: "upstream_unavailable",
+    });
+    expect(await readLatestVersion(config, appId)).toBeNull();
+  });
+});
+
 describe("snapshots: presigned URLs are refused once changed", () => {
   async function s3Code(res: Response): Promise<string | undefined> {
     return /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1];

@@ -2,6 +2,7 @@
 // objects kept in memory with their content type. The operations the backend uses: Put/Get (with
 // Range)/Head/DeleteObject, ListObjectsV2 and DeleteObjects, with S3's XML answers and errors.
 import { createHash } from "node:crypto";
+import { createFaults } from "./faults.mjs";
 import { createServer, listen, send } from "./http.mjs";
 import { decodeS3Path, verifySigV4 } from "./sigv4.mjs";
 
@@ -50,6 +51,10 @@ export async function startS3({
   const keys = { [accessKeyId]: secretAccessKey };
   /** bucket → Map<key, { body: Buffer, contentType, etag, lastModified }> */
   const store = new Map(buckets.map((b) => [b, new Map()]));
+  // `POST /__dev/fail { match, status, times }`: the next requests whose "METHOD /bucket/key"
+  // (decoded) contains `match` fail with S3's error for that status, after their signature passed.
+  const faults = createFaults();
+  const FAULT_CODES = { 500: "InternalError", 503: "SlowDown", 403: "AccessDenied", 404: "NoSuchKey" };
 
   function objectHeaders(obj) {
     return {
@@ -226,6 +231,10 @@ export async function startS3({
       );
     }
     const q = new URLSearchParams(rawQuery);
+    const fault = faults.take(`${req.method} ${path}`, body);
+    if (fault) {
+      return s3Error(req, res, fault.status, FAULT_CODES[fault.status] ?? "InvalidRequest", "Injected fault");
+    }
 
     if (key === "") {
       if (req.method === "GET") return listObjects(req, res, bucket, objects, q);
@@ -273,6 +282,7 @@ export async function startS3({
   }
 
   const server = createServer("s3", [
+    ...faults.routes(),
     [
       "GET",
       "/__dev/objects",
