@@ -1,0 +1,2 @@
+export { type ApplyFailureCode, type ApplyResult, applyUnifiedDiff } from "./apply";
+export { type DiffStatEntry, diffStat } from "./stat";
