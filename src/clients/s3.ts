@@ -97,7 +97,13 @@ export async function getObjectBytes(config: Config, key: string): Promise<Uint8
     return null;
   }
   if (!res.ok) throw await s3Failure("GET", key, res);
-  const bytes = new Uint8Array(await res.arrayBuffer());
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (err) {
+    // The deadline also covers reading the body; a cut or slow download ends here.
+    throw new AppError("upstream_unavailable", "File storage did not send the whole object", { cause: err });
+  }
   const declared = res.headers.get("content-length");
   if (declared !== null && Number(declared) !== bytes.byteLength) {
     throw new AppError("upstream_unavailable", "File storage sent a truncated object", {
