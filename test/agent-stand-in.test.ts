@@ -251,6 +251,28 @@ describe("agent stand-in", () => {
     expect(events.every((e) => e.status === "running")).toBe(true);
   });
 
+  it("no_change, legacy notes, malformed lines and trickle timestamps come out as specified", async () => {
+    const last = async (content: string) => (await run(request(content))).events.at(-1)!;
+    const none = await last("x [scenario:no_change]");
+    expect([none.status, none.message.kind, none.message.unifiedDiff]).toEqual(["idle", "StageResult", null]);
+    expect((await last("x [scenario:no_change legacy=1]")).message.unifiedDiff).toMatch(
+      /^# Note: This is a valid empty diff/,
+    );
+    expect((await last("x [scenario:legacy_error_diff]")).message.unifiedDiff).toMatch(
+      /^# ERROR GENERATING DIFF/,
+    );
+    const malformed = await readSseData(await post(request("x [scenario:malformed]")));
+    expect(malformed[1]).toBe("{not json");
+    expect((JSON.parse(malformed.at(-1)!) as AgentEvent).status).toBe("idle");
+    const { events } = await run(request("x [scenario:trickle events=50 size=300 rate=0]"));
+    const wips = events.filter((e) => e.message.kind === "WipUpdate");
+    expect(wips).toHaveLength(50);
+    const content = wips[0]!.message.messages![0]!.content;
+    expect(content).toMatch(/^t=\d{13}(\.\d+)? /);
+    expect(new TextEncoder().encode(content).length).toBe(300);
+    expect(Math.abs(Number(content.slice(2, content.indexOf(" "))) - Date.now())).toBeLessThan(10_000);
+  });
+
   it("http_error answers its status before any stream byte", async () => {
     const res = await post(request("x [scenario:http_error status=503]"));
     expect(res.status).toBe(503);
