@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import pg from "pg";
 import {
   ConfigError,
   githubAppKey,
@@ -153,7 +154,9 @@ export async function startServices({
     }
     if (ownDatabase || isLocalDatabase(vars.DATABASE_URL)) {
       t = Date.now();
-      await applyMigrations(vars.DATABASE_URL);
+      await applyMigrations(vars.DATABASE_URL).catch(async (err) => {
+        throw await explainMigrationFailure(vars.DATABASE_URL, err);
+      });
       timings.migrations = Date.now() - t;
     }
     let proxy;
@@ -187,6 +190,31 @@ export async function startServices({
     await close();
     throw err;
   }
+}
+
+/**
+ * A kept database whose applied migrations are not in migrations/ any more (a migration was
+ * regenerated) cannot be migrated forward: say so and how to start fresh, instead of a SQL error.
+ */
+async function explainMigrationFailure(url, err) {
+  const journal = JSON.parse(fs.readFileSync(path.join(root, "migrations/meta/_journal.json"), "utf8"));
+  const known = new Set(journal.entries.map((e) => String(e.when)));
+  const client = new pg.Client(url);
+  try {
+    await client.connect();
+    const { rows } = await client.query("select created_at from drizzle.__drizzle_migrations");
+    if (rows.some((r) => !known.has(String(r.created_at)))) {
+      return new ConfigError(
+        "the local database was made by migrations that are no longer in migrations/ (one was regenerated). " +
+          "Start with a fresh one: npm run dev -- --reset-db (deletes .data/postgres)",
+      );
+    }
+  } catch {
+    // No migrations table or no connection: the original error says more.
+  } finally {
+    await client.end().catch(() => {});
+  }
+  return new Error(`applying migrations failed: ${err.message}`);
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g;

@@ -14,9 +14,16 @@ let wrangler;
 let stopping = false;
 
 async function main() {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => a !== "--reset-db");
+  if (unknown.length) throw new ConfigError(`unknown option ${unknown.join(" ")} (known: --reset-db)`);
   const { configured, source } = readLocalConfig();
   const ports = resolvePorts(configured, source);
   await assertPortsFree(ports, ["worker"]);
+  if (args.includes("--reset-db")) {
+    console.log("Deleting the local database (.data/postgres)…");
+    fs.rmSync(path.join(DATA, "postgres"), { recursive: true, force: true });
+  }
   fs.mkdirSync(DATA, { recursive: true });
   const pgLog = fs.createWriteStream(path.join(DATA, "postgres.log"), { flags: "a" });
   services = await startServices({
