@@ -58,10 +58,16 @@ const ConfigSchema = z
     KOYEB_API_TOKEN: optional,
     KOYEB_REGION: z.string().min(1).default("was"),
     APP_DOMAIN_SUFFIX: z.string().min(1).default("koyeb.app"),
+    KOYEB_INSTANCE_TYPE: z.string().min(1).default("nano"),
+    KOYEB_REGISTRY_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, - and _ only")
+      .default("ecr-registry"),
     DEPLOY_TIMEOUT_S: seconds(900),
 
     NEON_API_URL: url.default("https://console.neon.tech"),
     NEON_API_KEY: optional,
+    NEON_REGION_ID: optional,
 
     DAILY_MESSAGE_LIMIT: z.coerce.number().int().min(0).default(10),
     EMPLOYEE_EMAIL_DOMAINS: list,

@@ -20,6 +20,15 @@ export default async function setup() {
     stack: { projectId: "test-project", secretServerKey: "test-server-key" },
     agent: { secret: "test-agent-secret" },
     s3: { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-aws-secret", region: "us-east-1" },
+    ecr: { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-aws-secret", region: "us-east-1" },
+    codebuild: {
+      accessKeyId: "AKIATESTKEY",
+      secretAccessKey: "test-aws-secret",
+      region: "us-east-1",
+      projectName: "app-builds",
+    },
+    koyeb: { token: "test-koyeb-token" },
+    neon: { apiKey: "test-neon-key" },
   });
   console.log(`[global-setup] postgres, proxy and stand-ins up in ${Date.now() - started} ms`);
   return async () => {

@@ -1,0 +1,53 @@
+// Fault injection shared by the deploy stand-ins: `POST /__dev/fail { match, status, times }` makes
+// the next `times` requests whose key contains `match` fail with `status` (e.g. a 503 twice, then
+// the real answer). The key is "METHOD /path" plus, for AWS JSON services, the operation name;
+// an optional `bodyMatch` narrows a rule to requests whose body contains it (one test's resource).
+import { json, send } from "./http.mjs";
+
+export function createFaults() {
+  let rules = [];
+  return {
+    /** The rule that fires for this request key (and uses one of its shots), or null. */
+    take(key, body = "") {
+      const text = Buffer.isBuffer(body) ? body.toString("utf8") : String(body);
+      const rule = rules.find(
+        (r) => r.times > 0 && key.includes(r.match) && (!r.bodyMatch || text.includes(r.bodyMatch)),
+      );
+      if (!rule) return null;
+      rule.times -= 1;
+      rules = rules.filter((r) => r.times > 0);
+      return rule;
+    },
+    list: () => rules.map((r) => ({ ...r })),
+    routes() {
+      return [
+        [
+          "POST",
+          "/__dev/fail",
+          ({ res, body }) => {
+            const b = json(body);
+            if (!b || typeof b !== "object" || typeof b.match !== "string" || !Number.isInteger(b.status)) {
+              return send(res, 400, { message: "body must be { match: string, status: integer, times? }" });
+            }
+            const rule = {
+              match: b.match,
+              status: b.status,
+              times: Number.isInteger(b.times) ? b.times : 1,
+              ...(typeof b.bodyMatch === "string" ? { bodyMatch: b.bodyMatch } : {}),
+            };
+            rules.push(rule);
+            send(res, 200, { rules: rules.map((r) => ({ ...r })) });
+          },
+        ],
+        [
+          "DELETE",
+          "/__dev/fail",
+          ({ res }) => {
+            rules = [];
+            send(res, 204, null);
+          },
+        ],
+      ];
+    },
+  };
+}

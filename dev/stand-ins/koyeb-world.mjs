@@ -1,0 +1,226 @@
+// The Koyeb stand-in's world: its resources and the rules Koyeb applies to them (definition
+// validation, deployments superseding each other, the image "pull" against the ECR stand-in).
+
+export const NAME_RX = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const PORT_PROTOCOLS = new Set(["http", "http2", "tcp"]);
+
+/** A definition as Koyeb validates it: null when fine, else [field, description]. */
+export function checkDefinition(def) {
+  if (!def || typeof def !== "object") return ["definition", "is required"];
+  if (typeof def.name !== "string" || !NAME_RX.test(def.name))
+    return ["definition.name", "must be a valid name"];
+  if (def.type !== undefined && !["WEB", "WORKER"].includes(def.type))
+    return ["definition.type", "is invalid"];
+  if (typeof def.docker?.image !== "string" || !def.docker.image)
+    return ["definition.docker.image", "cannot be blank"];
+  if (!Array.isArray(def.regions) || def.regions.length === 0)
+    return ["definition.regions", "cannot be empty"];
+  if (!Array.isArray(def.instance_types) || !def.instance_types.every((t) => typeof t?.type === "string")) {
+    return ["definition.instance_types", "must list instance types"];
+  }
+  if (!Array.isArray(def.scalings) || def.scalings.length === 0)
+    return ["definition.scalings", "cannot be empty"];
+  for (const s of def.scalings) {
+    if (!Number.isInteger(s?.min) || !Number.isInteger(s?.max) || s.min < 0 || s.max < 1 || s.min > s.max) {
+      return ["definition.scalings", "min and max must satisfy 0 <= min <= max, max >= 1"];
+    }
+  }
+  const ports = def.ports ?? [];
+  for (const p of ports) {
+    if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535 || !PORT_PROTOCOLS.has(p.protocol)) {
+      return ["definition.ports", "each port needs a port number and a protocol (http, http2, tcp)"];
+    }
+  }
+  for (const r of def.routes ?? []) {
+    const target = ports.find((p) => p.port === r?.port);
+    if (typeof r?.path !== "string" || !r.path.startsWith("/") || !target || target.protocol === "tcp") {
+      return ["definition.routes", "each route needs a path and an http port declared in ports"];
+    }
+  }
+  for (const e of def.env ?? []) {
+    if (typeof e?.key !== "string" || !e.key || (e.value === undefined && e.secret === undefined)) {
+      return ["definition.env", "each variable needs a key and a value or a secret"];
+    }
+  }
+  return null;
+}
+
+export function createKoyebWorld({ organizationName, domainSuffix, ecr }) {
+  const organizationId = crypto.randomUUID();
+  const apps = new Map();
+  const domains = new Map();
+  const services = new Map();
+  const deployments = new Map();
+  const secrets = new Map();
+  const now = () => new Date().toISOString();
+  const appView = (a) => ({ ...a, domains: [...domains.values()].filter((d) => d.app_id === a.id) });
+
+  const makeDomain = (name, appId, type) => {
+    const d = {
+      id: crypto.randomUUID(),
+      organization_id: organizationId,
+      name,
+      created_at: now(),
+      updated_at: now(),
+      status: "ACTIVE",
+      type,
+      app_id: appId,
+      deployment_group: "prod",
+      verified_at: now(),
+      intended_cname: "",
+      messages: [],
+      version: "1",
+    };
+    domains.set(d.id, d);
+    return d;
+  };
+
+  function newDeployment(service, definition) {
+    for (const d of deployments.values()) {
+      if (d.service_id === service.id && ["PENDING", "PROVISIONING", "SCHEDULED"].includes(d.status)) {
+        d.status = "CANCELED";
+        d.terminated_at = now();
+        d.messages = ["Deployment canceled: superseded by a newer deployment"];
+      }
+    }
+    const d = {
+      id: crypto.randomUUID(),
+      created_at: now(),
+      updated_at: now(),
+      allocated_at: null,
+      started_at: null,
+      succeeded_at: null,
+      terminated_at: null,
+      organization_id: organizationId,
+      app_id: service.app_id,
+      service_id: service.id,
+      parent_id: service.latest_deployment_id ?? "",
+      child_id: "",
+      status: "PENDING",
+      metadata: { trigger: { type: "RESOURCE", actor: "USER" } },
+      definition: structuredClone(definition),
+      messages: [],
+      skip_build: false,
+      role: "ACTIVE",
+      version: String([...deployments.values()].filter((x) => x.service_id === service.id).length + 1),
+      deployment_group: "prod",
+    };
+    deployments.set(d.id, d);
+    service.latest_deployment_id = d.id;
+    service.updated_at = now();
+    return d;
+  }
+
+  /** What pulling and starting the image would say: null when it runs, else the messages. */
+  function runImage(def) {
+    const image = def.docker.image;
+    if (!ecr || !image.startsWith(`${ecr.registryHost}/`)) return null;
+    const secretName = def.docker.image_registry_secret;
+    const secret = [...secrets.values()].find((s) => s.name === secretName);
+    if (!secretName || !secret) return [`Image pull failed: no registry secret named "${secretName ?? ""}"`];
+    const reg = secret.private_registry;
+    const host = String(reg?.url ?? "")
+      .replace(/^https?:\/\//, "")
+      .replace(/\/$/, "");
+    if (
+      secret.type !== "REGISTRY" ||
+      host !== ecr.registryHost ||
+      !ecr.checkLogin(reg.username, reg.password)
+    ) {
+      return [`Image pull failed: ${image}: unauthorized: authentication required`];
+    }
+    const found = ecr.lookupImage(image);
+    if (!found) return [`Image pull failed: ${image}: manifest unknown`];
+    if (found.markers?.koyebError) {
+      return ["Instance stopped: the application exited with code 1", found.markers.koyebError];
+    }
+    return null;
+  }
+
+  /** One poll's worth of progress of a deployment. */
+  function advance(d) {
+    if (d.status === "PENDING") {
+      d.status = "PROVISIONING";
+      d.allocated_at = now();
+    } else if (d.status === "PROVISIONING") {
+      const service = services.get(d.service_id);
+      const failure = runImage(d.definition);
+      d.started_at = now();
+      if (failure) {
+        d.status = "ERROR";
+        d.messages = failure;
+        d.terminated_at = now();
+        if (service && service.active_deployment_id === "") service.status = "UNHEALTHY";
+      } else {
+        d.status = "HEALTHY";
+        d.succeeded_at = now();
+        if (service) {
+          const previous = deployments.get(service.active_deployment_id);
+          if (previous && previous.id !== d.id) {
+            previous.status = "STOPPED";
+            previous.terminated_at = now();
+          }
+          service.active_deployment_id = d.id;
+          service.last_provisioned_deployment_id = d.id;
+          service.status = "HEALTHY";
+        }
+      }
+    } else return;
+    d.updated_at = now();
+  }
+
+  const removeService = (id) => {
+    services.delete(id);
+    for (const [did, d] of deployments) if (d.service_id === id) deployments.delete(did);
+  };
+
+  const secretView = (s) => ({
+    ...s,
+    ...(s.value !== undefined ? { value: "*****" } : {}),
+    ...(s.private_registry ? { private_registry: { ...s.private_registry, password: "*****" } } : {}),
+  });
+  function applySecret(target, b) {
+    if (b.type !== undefined && !["SIMPLE", "REGISTRY"].includes(b.type)) return ["type", "is invalid"];
+    const type = b.type ?? target.type ?? "SIMPLE";
+    if (type === "REGISTRY") {
+      const r = b.private_registry ?? target.private_registry;
+      if (
+        !r ||
+        typeof r.username !== "string" ||
+        typeof r.password !== "string" ||
+        typeof r.url !== "string"
+      ) {
+        return ["private_registry", "username, password and url are required"];
+      }
+      Object.assign(target, {
+        type,
+        private_registry: { username: r.username, password: r.password, url: r.url },
+      });
+      delete target.value;
+    } else {
+      if (typeof (b.value ?? target.value) !== "string") return ["value", "cannot be blank"];
+      Object.assign(target, { type, value: b.value ?? target.value });
+      delete target.private_registry;
+    }
+    target.updated_at = now();
+    return null;
+  }
+
+  return {
+    organizationId,
+    apps,
+    domains,
+    services,
+    deployments,
+    secrets,
+    now,
+    appView,
+    autoDomainName: (appName) => `${appName}-${organizationName}.${domainSuffix}`,
+    makeDomain,
+    newDeployment,
+    advance,
+    removeService,
+    secretView,
+    applySecret,
+  };
+}

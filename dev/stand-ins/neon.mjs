@@ -1,0 +1,235 @@
+// Neon API v2 stand-in: projects with their default branch, role and database, and the connection
+// URI a generated app gets. `Authorization: Bearer <api key>` on every call.
+import { randomBytes } from "node:crypto";
+import { createFaults } from "./faults.mjs";
+import { createServer, INVALID_JSON, json, listen, send } from "./http.mjs";
+
+const ADJECTIVES = ["misty", "quiet", "bold", "snowy", "rapid", "silent", "wild", "young"];
+const NOUNS = ["river", "forest", "meadow", "sun", "cloud", "field", "lake", "frost"];
+const pick = (list) => list[randomBytes(1)[0] % list.length];
+const neonError = (res, status, message, code = "") => send(res, status, { code, message });
+
+export async function startNeon({ port = 0, apiKey = "dev-neon-key", regionId = "aws-us-east-2" } = {}) {
+  const projects = new Map();
+  const faults = createFaults();
+  const now = () => new Date().toISOString();
+
+  const uriOf = (p, pooled = false) => {
+    const host = pooled ? p.internal.host.replace(/^(ep-[^.]+)/, "$1-pooler") : p.internal.host;
+    return `postgresql://${p.internal.role}:${p.internal.password}@${host}/${p.internal.database}?sslmode=require`;
+  };
+
+  function create(res, b) {
+    const input = b.project ?? {};
+    if (typeof input !== "object" || input === null) return neonError(res, 400, "project must be an object");
+    const id = `${pick(ADJECTIVES)}-${pick(NOUNS)}-${(randomBytes(4).readUInt32BE() % 900000) + 100000}`;
+    const branchId = `br-${pick(ADJECTIVES)}-${pick(NOUNS)}-${randomBytes(3).toString("hex")}`;
+    const endpointId = `ep-${pick(ADJECTIVES)}-${pick(NOUNS)}-${randomBytes(3).toString("hex")}`;
+    const region = input.region_id ?? regionId;
+    const p = {
+      id,
+      platform_id: "aws",
+      region_id: region,
+      name: typeof input.name === "string" && input.name ? input.name : id,
+      provisioner: "k8s-neonvm",
+      pg_version: input.pg_version ?? 17,
+      proxy_host: `${region.replace(/^aws-/, "")}.aws.neon.tech`,
+      store_passwords: true,
+      creation_source: "console",
+      history_retention_seconds: 86400,
+      created_at: now(),
+      updated_at: now(),
+      owner_id: "org-stand-in",
+      internal: {
+        branchId,
+        endpointId,
+        host: `${endpointId}.${region.replace(/^aws-/, "")}.aws.neon.tech`,
+        role: "neondb_owner",
+        database: "neondb",
+        password: `npg_${randomBytes(9).toString("base64url")}`,
+      },
+    };
+    projects.set(id, p);
+    const view = projectView(p);
+    const i = p.internal;
+    send(res, 201, {
+      project: view,
+      connection_uris: [
+        {
+          connection_uri: uriOf(p),
+          connection_parameters: {
+            database: i.database,
+            password: i.password,
+            role: i.role,
+            host: i.host,
+            pooler_host: i.host.replace(/^(ep-[^.]+)/, "$1-pooler"),
+          },
+        },
+      ],
+      roles: [
+        {
+          branch_id: i.branchId,
+          name: i.role,
+          password: i.password,
+          protected: false,
+          created_at: now(),
+          updated_at: now(),
+        },
+      ],
+      databases: [
+        {
+          id: 1,
+          branch_id: i.branchId,
+          name: i.database,
+          owner_name: i.role,
+          created_at: now(),
+          updated_at: now(),
+        },
+      ],
+      operations: [
+        {
+          id: crypto.randomUUID(),
+          project_id: id,
+          branch_id: i.branchId,
+          action: "create_timeline",
+          status: "running",
+          failures_count: 0,
+          created_at: now(),
+          updated_at: now(),
+          total_duration_ms: 0,
+        },
+        {
+          id: crypto.randomUUID(),
+          project_id: id,
+          branch_id: i.branchId,
+          endpoint_id: i.endpointId,
+          action: "start_compute",
+          status: "scheduling",
+          failures_count: 0,
+          created_at: now(),
+          updated_at: now(),
+          total_duration_ms: 0,
+        },
+      ],
+      branch: {
+        id: i.branchId,
+        project_id: id,
+        name: "main",
+        current_state: "init",
+        default: true,
+        created_at: now(),
+        updated_at: now(),
+      },
+      endpoints: [
+        {
+          id: i.endpointId,
+          host: i.host,
+          project_id: id,
+          branch_id: i.branchId,
+          region_id: region,
+          type: "read_write",
+          current_state: "init",
+          created_at: now(),
+          updated_at: now(),
+        },
+      ],
+    });
+  }
+
+  const projectView = (p) => {
+    const { internal, ...rest } = p;
+    return {
+      ...rest,
+      default_endpoint_settings: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25 },
+    };
+  };
+
+  const routes = [
+    [
+      "POST",
+      "/api/v2/projects",
+      ({ res, body }) => {
+        const b = body.length ? json(body) : {};
+        if (b === INVALID_JSON || typeof b !== "object" || b === null)
+          return neonError(res, 400, "request body must be JSON");
+        create(res, b);
+      },
+    ],
+    [
+      "GET",
+      "/api/v2/projects",
+      ({ res, url }) => {
+        const search = url.searchParams.get("search") ?? "";
+        const limit = Math.min(Number(url.searchParams.get("limit") ?? 10) || 10, 400);
+        // Neon's search matches part of a name or id, so a client must compare names itself.
+        const list = [...projects.values()].filter(
+          (p) => !search || p.name.includes(search) || p.id.includes(search),
+        );
+        send(res, 200, {
+          projects: list.slice(0, limit).map(projectView),
+          pagination: { cursor: "" },
+          applications: {},
+          integrations: {},
+        });
+      },
+    ],
+    [
+      "GET",
+      "/api/v2/projects/:id",
+      ({ res, params }) => {
+        const p = projects.get(params.id);
+        return p ? send(res, 200, { project: projectView(p) }) : neonError(res, 404, "project not found");
+      },
+    ],
+    [
+      "GET",
+      "/api/v2/projects/:id/connection_uri",
+      ({ res, params, url }) => {
+        const p = projects.get(params.id);
+        if (!p) return neonError(res, 404, "project not found");
+        const db = url.searchParams.get("database_name");
+        const role = url.searchParams.get("role_name");
+        if (!db || !role) return neonError(res, 400, "database_name and role_name are required");
+        if (db !== p.internal.database) return neonError(res, 404, "database not found");
+        if (role !== p.internal.role) return neonError(res, 404, "role not found");
+        send(res, 200, { uri: uriOf(p, url.searchParams.get("pooled") === "true") });
+      },
+    ],
+    [
+      "DELETE",
+      "/api/v2/projects/:id",
+      ({ res, params }) => {
+        const p = projects.get(params.id);
+        if (!p) return neonError(res, 404, "project not found");
+        projects.delete(params.id);
+        send(res, 200, { project: projectView(p) });
+      },
+    ],
+  ];
+
+  const guarded = routes.map(([method, pattern, handler]) => [
+    method,
+    pattern,
+    (ctx) => {
+      if (ctx.req.headers.authorization !== `Bearer ${apiKey}`)
+        return neonError(ctx.res, 401, "authentication required");
+      const fault = faults.take(`${ctx.req.method} ${ctx.url.pathname}`, ctx.body);
+      if (fault) return neonError(ctx.res, fault.status, "injected fault");
+      return handler(ctx);
+    },
+  ]);
+
+  const devRoutes = [
+    [
+      "GET",
+      "/__dev/state",
+      ({ res }) =>
+        send(res, 200, {
+          projects: [...projects.values()].map((p) => ({ id: p.id, name: p.name, host: p.internal.host })),
+        }),
+    ],
+    ...faults.routes(),
+  ];
+
+  return listen(createServer("neon", [...devRoutes, ...guarded]), port);
+}

@@ -1,0 +1,253 @@
+import { type Config, need } from "../config";
+import { isNotFound, requestJson } from "./upstream";
+
+// The Koyeb REST API (v1): apps, their domains, services (each create or definition update makes
+// a deployment), deployments and secrets. Reads and deletes are retried on 5xx; creates are not
+// (the deploy services find what a lost answer created by name instead).
+
+const TIMEOUT_MS = 15_000;
+const RETRIES = 2;
+
+export type KoyebDeploymentStatus =
+  | "PENDING"
+  | "PROVISIONING"
+  | "SCHEDULED"
+  | "CANCELED"
+  | "ALLOCATING"
+  | "STARTING"
+  | "HEALTHY"
+  | "DEGRADED"
+  | "UNHEALTHY"
+  | "STOPPING"
+  | "STOPPED"
+  | "ERROR";
+
+export interface KoyebDomain {
+  id: string;
+  name: string;
+  type: "AUTOASSIGNED" | "CUSTOM";
+  status: string;
+  app_id: string;
+}
+
+export interface KoyebApp {
+  id: string;
+  name: string;
+  status: string;
+  domains?: KoyebDomain[];
+}
+
+export interface KoyebDefinition {
+  name: string;
+  type: "WEB";
+  docker: { image: string; image_registry_secret?: string };
+  ports: { port: number; protocol: "http" | "http2" | "tcp" }[];
+  routes: { path: string; port: number }[];
+  env: { key: string; value: string }[];
+  regions: string[];
+  scalings: { min: number; max: number }[];
+  instance_types: { type: string }[];
+}
+
+export interface KoyebService {
+  id: string;
+  name: string;
+  app_id: string;
+  status: string;
+  latest_deployment_id: string;
+  active_deployment_id: string;
+}
+
+export interface KoyebDeployment {
+  id: string;
+  service_id: string;
+  status: KoyebDeploymentStatus;
+  messages?: string[];
+  definition?: KoyebDefinition;
+}
+
+export interface KoyebRegistryCredentials {
+  username: string;
+  password: string;
+  /** The registry host, e.g. `<account>.dkr.ecr.<region>.amazonaws.com`. */
+  url: string;
+}
+
+export interface KoyebSecret {
+  id: string;
+  name: string;
+  type: "SIMPLE" | "REGISTRY" | "MANAGED";
+  updated_at?: string;
+}
+
+interface KoyebErrorBody {
+  code?: string;
+  message?: string;
+  fields?: { field?: string; description?: string }[];
+}
+
+function koyeb<T>(
+  config: Config,
+  operation: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  return requestJson<T>({
+    service: "koyeb",
+    operation,
+    url: `${config.KOYEB_API_URL.replace(/\/+$/, "")}${path}`,
+    method,
+    headers: { authorization: `Bearer ${need(config, "KOYEB_API_TOKEN")}` },
+    body,
+    timeoutMs: TIMEOUT_MS,
+    retries: method === "GET" || method === "DELETE" ? RETRIES : 0,
+    readError: (raw) => {
+      const b = raw as KoyebErrorBody;
+      const fields = (b.fields ?? []).map((f) => `${f.field}: ${f.description}`).join("; ");
+      return { code: b.code ?? "", message: [b.message, fields].filter(Boolean).join(" — ") };
+    },
+  });
+}
+
+/** A read that answers null for 404. */
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw err;
+  }
+}
+
+/** A delete that answers false for 404 (already gone). */
+async function deleted(p: Promise<unknown>): Promise<boolean> {
+  return (await orNull(p.then(() => true))) ?? false;
+}
+
+const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+export async function createApp(config: Config, name: string): Promise<KoyebApp> {
+  return (await koyeb<{ app: KoyebApp }>(config, "CreateApp", "POST", "/v1/apps", { name })).app;
+}
+
+export async function getApp(config: Config, id: string): Promise<KoyebApp | null> {
+  const out = await orNull(
+    koyeb<{ app: KoyebApp }>(config, "GetApp", "GET", `/v1/apps/${encodeURIComponent(id)}`),
+  );
+  return out?.app ?? null;
+}
+
+/** The app with exactly this name (Koyeb's name filter is fuzzy), or null. */
+export async function findAppByName(config: Config, name: string): Promise<KoyebApp | null> {
+  const out = await koyeb<{ apps: KoyebApp[] }>(
+    config,
+    "ListApps",
+    "GET",
+    `/v1/apps?${q({ name, limit: "100" })}`,
+  );
+  return out.apps.find((a) => a.name === name) ?? null;
+}
+
+export function deleteApp(config: Config, id: string): Promise<boolean> {
+  return deleted(koyeb(config, "DeleteApp", "DELETE", `/v1/apps/${encodeURIComponent(id)}`));
+}
+
+/** A domain for the app: a `koyeb.app` name is AUTOASSIGNED, any other is CUSTOM. */
+export async function createDomain(
+  config: Config,
+  input: { name: string; appId: string },
+): Promise<KoyebDomain> {
+  const type = input.name.endsWith(".koyeb.app") ? "AUTOASSIGNED" : "CUSTOM";
+  const body = { name: input.name, type, app_id: input.appId };
+  return (await koyeb<{ domain: KoyebDomain }>(config, "CreateDomain", "POST", "/v1/domains", body)).domain;
+}
+
+export async function listDomains(config: Config, appId: string): Promise<KoyebDomain[]> {
+  const path = `/v1/domains?${q({ app_id: appId, limit: "100" })}`;
+  return (await koyeb<{ domains: KoyebDomain[] }>(config, "ListDomains", "GET", path)).domains;
+}
+
+export function deleteDomain(config: Config, id: string): Promise<boolean> {
+  return deleted(koyeb(config, "DeleteDomain", "DELETE", `/v1/domains/${encodeURIComponent(id)}`));
+}
+
+export async function createService(
+  config: Config,
+  appId: string,
+  definition: KoyebDefinition,
+): Promise<KoyebService> {
+  const body = { app_id: appId, definition };
+  return (await koyeb<{ service: KoyebService }>(config, "CreateService", "POST", "/v1/services", body))
+    .service;
+}
+
+export async function getService(config: Config, id: string): Promise<KoyebService | null> {
+  const path = `/v1/services/${encodeURIComponent(id)}`;
+  return (await orNull(koyeb<{ service: KoyebService }>(config, "GetService", "GET", path)))?.service ?? null;
+}
+
+/** The app's service with exactly this name, or null. */
+export async function findServiceByName(
+  config: Config,
+  appId: string,
+  name: string,
+): Promise<KoyebService | null> {
+  const path = `/v1/services?${q({ app_id: appId, name, limit: "100" })}`;
+  const out = await koyeb<{ services: KoyebService[] }>(config, "ListServices", "GET", path);
+  return out.services.find((s) => s.name === name && s.app_id === appId) ?? null;
+}
+
+/** Replaces the service's definition, which starts a new deployment (`latest_deployment_id`). */
+export async function updateService(
+  config: Config,
+  id: string,
+  definition: KoyebDefinition,
+): Promise<KoyebService> {
+  const path = `/v1/services/${encodeURIComponent(id)}`;
+  return (await koyeb<{ service: KoyebService }>(config, "UpdateService", "PATCH", path, { definition }))
+    .service;
+}
+
+export function deleteService(config: Config, id: string): Promise<boolean> {
+  return deleted(koyeb(config, "DeleteService", "DELETE", `/v1/services/${encodeURIComponent(id)}`));
+}
+
+export async function getDeployment(config: Config, id: string): Promise<KoyebDeployment | null> {
+  const path = `/v1/deployments/${encodeURIComponent(id)}`;
+  return (
+    (await orNull(koyeb<{ deployment: KoyebDeployment }>(config, "GetDeployment", "GET", path)))
+      ?.deployment ?? null
+  );
+}
+
+/** The secret with exactly this name, or null. */
+export async function findSecretByName(config: Config, name: string): Promise<KoyebSecret | null> {
+  const path = `/v1/secrets?${q({ name, limit: "100" })}`;
+  const out = await koyeb<{ secrets: KoyebSecret[] }>(config, "ListSecrets", "GET", path);
+  return out.secrets.find((s) => s.name === name) ?? null;
+}
+
+export async function createRegistrySecret(
+  config: Config,
+  name: string,
+  registry: KoyebRegistryCredentials,
+): Promise<KoyebSecret> {
+  const body = { name, type: "REGISTRY", private_registry: registry };
+  return (await koyeb<{ secret: KoyebSecret }>(config, "CreateSecret", "POST", "/v1/secrets", body)).secret;
+}
+
+export async function updateRegistrySecret(
+  config: Config,
+  id: string,
+  name: string,
+  registry: KoyebRegistryCredentials,
+): Promise<KoyebSecret> {
+  const path = `/v1/secrets/${encodeURIComponent(id)}`;
+  const body = { name, type: "REGISTRY", private_registry: registry };
+  return (await koyeb<{ secret: KoyebSecret }>(config, "UpdateSecret", "PATCH", path, body)).secret;
+}
+
+export function deleteSecret(config: Config, id: string): Promise<boolean> {
+  return deleted(koyeb(config, "DeleteSecret", "DELETE", `/v1/secrets/${encodeURIComponent(id)}`));
+}

@@ -1,0 +1,44 @@
+import * as neon from "../../clients/neon";
+import type { Config } from "../../config";
+
+// The generated app's own database: one Neon project per app, named `app-<appId>`. Optional: with
+// no NEON_API_KEY the app is deployed without APP_DATABASE_URL.
+
+export interface NeonDatabase {
+  projectId: string;
+  connectionUri: string;
+}
+
+const projectName = (appId: string) => `app-${appId}`;
+
+async function withUri(config: Config, projectId: string): Promise<NeonDatabase> {
+  return { projectId, connectionUri: await neon.getConnectionUri(config, projectId) };
+}
+
+/**
+ * The app's project (the recorded one, else one found by name, else a new one) and its
+ * connection URI; null when Neon is not configured.
+ */
+export async function ensureNeonDatabase(
+  config: Config,
+  input: { appId: string; existingProjectId?: string | null },
+): Promise<NeonDatabase | null> {
+  if (!config.NEON_API_KEY) return null;
+  if (input.existingProjectId) {
+    const project = await neon.getProject(config, input.existingProjectId);
+    if (project) return withUri(config, project.id);
+  }
+  // A step that created the project but lost the answer finds it here instead of making another.
+  const found = await neon.findProjectByName(config, projectName(input.appId));
+  if (found) return withUri(config, found.id);
+  const created = await neon.createProject(config, {
+    name: projectName(input.appId),
+    regionId: config.NEON_REGION_ID,
+  });
+  return { projectId: created.project.id, connectionUri: created.connectionUri };
+}
+
+/** Deletes the app's project; one already gone counts as done. */
+export async function deleteNeonProject(config: Config, projectId: string): Promise<{ deleted: boolean }> {
+  return { deleted: await neon.deleteProject(config, projectId) };
+}
