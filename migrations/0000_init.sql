@@ -20,6 +20,7 @@ CREATE TABLE "apps" (
 	"client_source" text DEFAULT 'web' NOT NULL,
 	"trace_id" text,
 	"github_owner" text,
+	"github_owner_type" text,
 	"github_repo" text,
 	"repository_url" text,
 	"deploy_status" text DEFAULT 'pending' NOT NULL,

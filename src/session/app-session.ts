@@ -217,8 +217,13 @@ export class AppSession extends DurableObject<Env> {
     appId: string;
     version: number | null;
     metadata: PlatformMetadata;
+    /** A retried workflow step sends the same key: the message is logged once. */
+    key?: string;
   }): Promise<number> {
     this.store.setMeta("app_id", input.appId);
+    const dedupe = input.key ? `platform:${input.key}` : null;
+    const seen = dedupe ? this.store.getMeta(dedupe) : null;
+    if (seen) return Number(seen);
     const run =
       (input.version !== null ? this.store.runForVersion(input.version) : null) ?? this.store.latestRun();
     const runId = run?.id ?? "platform";
@@ -227,6 +232,7 @@ export class AppSession extends DurableObject<Env> {
     if (type === "deployment_in_progress") this.store.setMeta("deploying", "1");
     if (type === "deployment_complete" || type === "deployment_failed") this.store.setMeta("deploying", "0");
     const event = this.append(runId, "message", JSON.stringify(platformMessageEvent(ids, input.metadata)));
+    if (dedupe) this.store.setMeta(dedupe, String(event.seq));
     this.queueHistory(run ?? { id: runId, traceId: ids.traceId }, {
       prompt: platformMessageEvent(ids, input.metadata).message.messages[0]!.content,
       kind: "assistant",

@@ -1,5 +1,199 @@
-import { WorkflowEntrypoint } from "cloudflare:workers";
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { type Config, loadConfig } from "../config";
+import { withDb } from "../db/client";
+import { createLogger } from "../logger";
+import { deploymentIdFor, finishDeployment, recordDeployment } from "../services/deployments/record";
+import { setHomepage } from "../services/github";
+import { attempt, loadApp, notify, POLL, reasonOf, STEP } from "./common";
+import {
+  deployServiceStep,
+  isSuperseded,
+  type PollResult,
+  pollBuildStep,
+  pollKoyebStep,
+  Superseded,
+  startBuildStep,
+} from "./deploy-steps";
+import { type CommitRef, commitStep, ensureRepoStep, githubFor, type RepoRef } from "./github-steps";
+import { type PublishParams, publishInstanceId } from "./types";
 
-export class PublishWorkflow extends WorkflowEntrypoint<Env, unknown> {
-  async run(): Promise<void> {}
+const BUILD_POLL = "15 seconds";
+const KOYEB_POLL = "10 seconds";
+
+/**
+ * One app version, published: repository → commit → (the run's `done` follows) → deployment
+ * recorded → image build → Koyeb service → healthy or failed. Every step is idempotent and
+ * retried; a step that gives up ends in a clear platform message, never in silence.
+ */
+export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
+  override async run(event: Readonly<WorkflowEvent<PublishParams>>, step: WorkflowStep): Promise<void> {
+    const p = event.payload;
+    const config = loadConfig(this.env);
+    const log = createLogger({ component: "publish-workflow", appId: p.appId, version: p.version });
+    const key = (what: string) => `v${p.version}:${what}`;
+
+    let repo: RepoRef;
+    let commit: CommitRef;
+    let failedStep = "ensure repository";
+    try {
+      repo = await step.do("ensure repository", STEP, () => attempt(() => ensureRepoStep(config, p)));
+      failedStep = "commit";
+      commit = await step.do("commit version", STEP, () => attempt(() => commitStep(config, p, repo)));
+    } catch (err) {
+      log.error("publishing failed", { step: failedStep, err });
+      await step.do("report publish failure", STEP, () =>
+        notify(
+          this.env,
+          p.appId,
+          p.version,
+          { type: "publish_failed", step: failedStep, reason: reasonOf(err) },
+          key("published"),
+        ),
+      );
+      return;
+    }
+    const skipped = p.skippedPaths.length ? { skippedPaths: p.skippedPaths } : {};
+    await step.do("report commit", STEP, () =>
+      notify(
+        this.env,
+        p.appId,
+        p.version,
+        commit.rootCommit
+          ? {
+              type: "repo_created",
+              githubUrl: repo.repositoryUrl,
+              commitUrl: commit.commitUrl,
+              commitSha: commit.commitSha,
+              ...skipped,
+            }
+          : { type: "commit_created", commitUrl: commit.commitUrl, commitSha: commit.commitSha, ...skipped },
+        key("published"),
+      ),
+    );
+
+    const deploymentId = await step.do("record deployment", STEP, async () => {
+      const id = await deploymentIdFor(p.appId, p.version);
+      await withDb(config, (db) =>
+        recordDeployment(db, {
+          id,
+          appId: p.appId,
+          ownerId: p.ownerId,
+          version: p.version,
+          commitSha: commit.commitSha,
+          workflowInstanceId: publishInstanceId(p.appId, p.version),
+        }),
+      );
+      return id;
+    });
+    await step.do("report deployment start", STEP, () =>
+      notify(
+        this.env,
+        p.appId,
+        p.version,
+        { type: "deployment_in_progress", deploymentId, deployStatus: "deploying" },
+        key("deploying"),
+      ),
+    );
+
+    try {
+      const url = await this.deploy(step, config, p, deploymentId, commit.commitSha);
+      const ended = await step.do("mark deployment healthy", STEP, () =>
+        withDb(config, (db) => finishDeployment(db, deploymentId, { status: "healthy", url })),
+      );
+      if (!ended) return;
+      await step.do("report deployment complete", STEP, () =>
+        notify(
+          this.env,
+          p.appId,
+          p.version,
+          { type: "deployment_complete", deploymentId, deploymentUrl: url, deployStatus: "deployed" },
+          key("deployed"),
+        ),
+      );
+      await step
+        .do("set repository homepage", STEP, async () => {
+          const gh = await githubFor(config, repo.ownerType, repo.owner, p.ownerId);
+          await attempt(() => setHomepage({ gh, owner: repo.owner, repo: repo.repo, homepage: url }));
+        })
+        .catch((err) => log.warn("homepage not set", { err }));
+    } catch (err) {
+      if (isSuperseded(err)) {
+        log.info("deployment superseded");
+        return;
+      }
+      const reason = reasonOf(err);
+      log.error("deployment failed", { err });
+      await this.fail(step, config, p, deploymentId, reason, key);
+    }
+  }
+
+  /** Build and deploy; answers the app's URL once Koyeb reports the deployment healthy. */
+  private async deploy(
+    step: WorkflowStep,
+    config: Config,
+    p: PublishParams,
+    deploymentId: string,
+    commitSha: string,
+  ): Promise<string> {
+    const app = await step.do("check app", STEP, async () => {
+      const row = await loadApp(config, p.appId);
+      return { deleted: !row || row.deletedAt !== null };
+    });
+    if (app.deleted) throw new Superseded();
+    const build = await step.do("start image build", STEP, () =>
+      attempt(() => startBuildStep(config, p, deploymentId, commitSha)),
+    );
+    await this.pollUntilDone(step, "build", BUILD_POLL, config.DEPLOY_TIMEOUT_S, () =>
+      pollBuildStep(config, build.buildId),
+    );
+    const service = await step.do("deploy service", STEP, () =>
+      attempt(() => deployServiceStep(config, p, deploymentId, build.imageUri)),
+    );
+    await this.pollUntilDone(step, "koyeb", KOYEB_POLL, config.DEPLOY_TIMEOUT_S, () =>
+      pollKoyebStep(config, service.koyebDeploymentId),
+    );
+    return service.url;
+  }
+
+  /** Polls with `step.sleep` between tries, up to the deployment ceiling; past it → `timeout`. */
+  private async pollUntilDone(
+    step: WorkflowStep,
+    name: string,
+    every: `${number} seconds`,
+    ceilingS: number,
+    poll: () => Promise<PollResult>,
+  ): Promise<void> {
+    const tries = Math.max(1, Math.ceil(ceilingS / Number.parseInt(every, 10)));
+    for (let i = 1; i <= tries; i++) {
+      const r = await step.do(`poll ${name} ${i}`, POLL, () => attempt(poll));
+      if (r.state === "succeeded") return;
+      if (r.state === "failed") throw new Error(r.reason);
+      await step.sleep(`wait ${name} ${i}`, every);
+    }
+    // The reason is exactly `timeout`: clients switch on it.
+    throw new Error("timeout");
+  }
+
+  private async fail(
+    step: WorkflowStep,
+    config: Config,
+    p: PublishParams,
+    deploymentId: string,
+    reason: string,
+    key: (what: string) => string,
+  ): Promise<void> {
+    const ended = await step.do("mark deployment failed", STEP, () =>
+      withDb(config, (db) => finishDeployment(db, deploymentId, { status: "failed", reason })),
+    );
+    if (!ended) return;
+    await step.do("report deployment failure", STEP, () =>
+      notify(
+        this.env,
+        p.appId,
+        p.version,
+        { type: "deployment_failed", deploymentId, deployStatus: "failed", reason },
+        key("deployed"),
+      ),
+    );
+  }
 }

@@ -12,6 +12,8 @@ export const apps = pgTable(
     clientSource: text("client_source").notNull().default("web"),
     traceId: text("trace_id"),
     githubOwner: text("github_owner"),
+    /** Who owns the repository, fixed when it is created: the platform org, or the user. */
+    githubOwnerType: text("github_owner_type", { enum: ["org", "user"] }),
     githubRepo: text("github_repo"),
     repositoryUrl: text("repository_url"),
     deployStatus: text("deploy_status", { enum: ["pending", "deploying", "deployed", "failed"] })

@@ -1,0 +1,56 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { BEARER, createRouter, problems, UuidParam } from "../../lib/router";
+import { deploymentStatus, listDeployments } from "../../services/deployments/read";
+import { AppIdParams, DeploymentSchema } from "../apps/schemas";
+
+const list = createRoute({
+  method: "get",
+  path: "/apps/{id}/deployments",
+  tags: ["Deployments"],
+  summary: "The app's deployments, newest first",
+  description:
+    "One per published version. `status`: queued → building → deploying → healthy | failed (with " +
+    "`reason`), or cancelled (`reason: superseded` when a newer version's deployment took over). " +
+    "`healthy` only once Koyeb reports the deployment healthy.",
+  security: BEARER,
+  request: { params: AppIdParams },
+  responses: {
+    200: {
+      description: "Deployments",
+      content: { "application/json": { schema: z.array(DeploymentSchema) } },
+    },
+    ...problems(401, 404),
+  },
+});
+
+const LegacyStatus = z
+  .object({
+    message: z.string(),
+    isDeployed: z.boolean(),
+    type: z.enum(["HEALTHY", "ERROR", "STOPPING", "DEPLOYMENT_IN_PROGRESS"]),
+  })
+  .openapi("DeploymentStatus");
+
+const status = createRoute({
+  method: "get",
+  path: "/deployment-status/{deploymentId}",
+  tags: ["Deployments"],
+  summary: "A deployment's status in the older shape some clients poll (read-only)",
+  description:
+    "queued/building/deploying → DEPLOYMENT_IN_PROGRESS, healthy → HEALTHY, failed → ERROR, cancelled → " +
+    "STOPPING. Another user's deployment answers 404.",
+  security: BEARER,
+  request: { params: z.object({ deploymentId: UuidParam }) },
+  responses: {
+    200: { description: "Status", content: { "application/json": { schema: LegacyStatus } } },
+    ...problems(401, 404),
+  },
+});
+
+export const deploymentsRoutes = createRouter()
+  .openapi(list, async (c) =>
+    c.json(await listDeployments(c.var.ctx.db, c.var.user.id, c.req.valid("param").id), 200),
+  )
+  .openapi(status, async (c) =>
+    c.json(await deploymentStatus(c.var.ctx.db, c.var.user.id, c.req.valid("param").deploymentId), 200),
+  );

@@ -1,0 +1,32 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { AuthUser, RequestContext } from "../../context";
+import { apps } from "../../db/schema";
+import { AppError } from "../../errors";
+import { deleteInstanceId } from "../../workflows/types";
+import { sessionStub } from "../generation/session";
+
+/**
+ * Soft-deletes the app in this request (it vanishes from every read at once), stops a running
+ * generation, and hands the clean-up to DeleteAppWorkflow. The daily message count is untouched.
+ */
+export async function deleteApp(ctx: RequestContext, user: AuthUser, appId: string): Promise<void> {
+  const [row] = await ctx.db
+    .update(apps)
+    .set({ deletedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(apps.id, appId), eq(apps.ownerId, user.id), isNull(apps.deletedAt)))
+    .returning({ id: apps.id });
+  if (!row) throw new AppError("not_found", "No such app");
+  await sessionStub(ctx.env, appId)
+    .cancel()
+    .catch((err) => ctx.logger.warn("could not stop the run at once; the workflow will", { err }));
+  try {
+    await ctx.env.DELETE_APP_WORKFLOW.create({
+      id: deleteInstanceId(appId),
+      params: { appId, ownerId: user.id },
+    });
+  } catch (err) {
+    const existing = await ctx.env.DELETE_APP_WORKFLOW.get(deleteInstanceId(appId)).catch(() => null);
+    if (!existing)
+      throw new AppError("upstream_unavailable", "The clean-up could not be started", { cause: err });
+  }
+}

@@ -1,0 +1,64 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { apps, type DeploymentStatus, deployments } from "../../db/schema";
+import { AppError } from "../../errors";
+import { type DeploymentWire, toDeployment } from "../apps/wire";
+
+/** The app's deployments, newest first (the app must be the caller's and not deleted). */
+export async function listDeployments(db: Db, ownerId: string, appId: string): Promise<DeploymentWire[]> {
+  const rows = await db
+    .select({ d: deployments })
+    .from(deployments)
+    .innerJoin(apps, eq(apps.id, deployments.appId))
+    .where(and(eq(deployments.appId, appId), eq(apps.ownerId, ownerId), isNull(apps.deletedAt)))
+    .orderBy(desc(deployments.createdAt), desc(deployments.version));
+  if (rows.length === 0) {
+    const [app] = await db
+      .select({ id: apps.id })
+      .from(apps)
+      .where(and(eq(apps.id, appId), eq(apps.ownerId, ownerId), isNull(apps.deletedAt)));
+    if (!app) throw new AppError("not_found", "No such app");
+  }
+  return rows.map((r) => toDeployment(r.d));
+}
+
+export type LegacyType = "HEALTHY" | "ERROR" | "STOPPING" | "DEPLOYMENT_IN_PROGRESS";
+
+const LEGACY: Record<DeploymentStatus, LegacyType> = {
+  queued: "DEPLOYMENT_IN_PROGRESS",
+  building: "DEPLOYMENT_IN_PROGRESS",
+  deploying: "DEPLOYMENT_IN_PROGRESS",
+  healthy: "HEALTHY",
+  failed: "ERROR",
+  cancelled: "STOPPING",
+};
+
+const MESSAGES: Record<DeploymentStatus, string> = {
+  queued: "The deployment is queued",
+  building: "The app's image is being built",
+  deploying: "The app is being deployed",
+  healthy: "The app is deployed and healthy",
+  failed: "The deployment failed",
+  cancelled: "The deployment was stopped",
+};
+
+/** The older shape some clients poll; read-only, the caller's own deployments only. */
+export async function deploymentStatus(
+  db: Db,
+  ownerId: string,
+  deploymentId: string,
+): Promise<{ message: string; isDeployed: boolean; type: LegacyType }> {
+  const [row] = await db
+    .select({ status: deployments.status, reason: deployments.reason, url: deployments.url })
+    .from(deployments)
+    .innerJoin(apps, eq(apps.id, deployments.appId))
+    .where(and(eq(deployments.id, deploymentId), eq(apps.ownerId, ownerId), isNull(apps.deletedAt)))
+    .limit(1);
+  if (!row) throw new AppError("not_found", "No such deployment");
+  const detail = row.status === "healthy" && row.url ? `: ${row.url}` : row.reason ? `: ${row.reason}` : "";
+  return {
+    message: `${MESSAGES[row.status]}${detail}`,
+    isDeployed: row.status === "healthy",
+    type: LEGACY[row.status],
+  };
+}

@@ -1,0 +1,58 @@
+import type { WorkflowStepConfig } from "cloudflare:workers";
+import { NonRetryableError } from "cloudflare:workflows";
+import { eq } from "drizzle-orm";
+import type { Config } from "../config";
+import { withDb } from "../db/client";
+import { type AppRow, apps } from "../db/schema";
+import { sessionStub } from "../services/generation/session";
+import type { PlatformMetadata } from "../session/events";
+
+/** Every step: bounded retries with exponential backoff, and a ceiling on one attempt. */
+export const STEP = {
+  retries: { limit: 4, delay: "1 second", backoff: "exponential" },
+  timeout: "2 minutes",
+} as const satisfies WorkflowStepConfig;
+
+/** A poll is cheap and repeated by the loop around it: fewer retries. */
+export const POLL = {
+  retries: { limit: 2, delay: "1 second", backoff: "exponential" },
+  timeout: "1 minute",
+} as const satisfies WorkflowStepConfig;
+
+/**
+ * Runs a step body, turning a failure the service marks as not retryable (a 4xx: bad input,
+ * missing permission) into NonRetryableError, so the Workflow does not retry what cannot succeed.
+ */
+export async function attempt<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const retryable = (err as { retryable?: unknown }).retryable;
+    if (retryable === false) throw new NonRetryableError((err as Error).message);
+    throw err;
+  }
+}
+
+/** A short, human-readable cause for a step that gave up. */
+export function reasonOf(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
+
+export async function loadApp(config: Config, appId: string): Promise<AppRow | null> {
+  return withDb(config, async (db) => {
+    const [row] = await db.select().from(apps).where(eq(apps.id, appId)).limit(1);
+    return row ?? null;
+  });
+}
+
+/** Tells the app's session; `key` makes a retried step log its message once. */
+export async function notify(
+  env: Env,
+  appId: string,
+  version: number | null,
+  metadata: PlatformMetadata,
+  key: string,
+): Promise<void> {
+  await sessionStub(env, appId).platformMessage({ appId, version, metadata, key });
+}

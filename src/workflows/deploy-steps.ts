@@ -1,0 +1,133 @@
+import { NonRetryableError } from "cloudflare:workflows";
+import { eq } from "drizzle-orm";
+import type { Config } from "../config";
+import { need } from "../config";
+import { withDb } from "../db/client";
+import { apps } from "../db/schema";
+import {
+  deployKoyebService,
+  ensureEcrRepository,
+  ensureKoyebApp,
+  ensureNeonDatabase,
+  ensureRegistrySecret,
+  getImageBuild,
+  getKoyebDeployment,
+  imageUriFor,
+  startImageBuild,
+} from "../services/deploy";
+import { advanceDeployment } from "../services/deployments/record";
+import { archiveKey } from "../services/snapshots";
+import { loadApp } from "./common";
+import type { PublishParams } from "./types";
+
+export const SUPERSEDED = "superseded: the deployment is no longer the app's current one";
+
+/** The deployment was superseded by a newer version's, or its app deleted: stop without a failure. */
+export class Superseded extends NonRetryableError {
+  constructor() {
+    super(SUPERSEDED);
+  }
+}
+
+export const isSuperseded = (err: unknown) => err instanceof Error && err.message.includes(SUPERSEDED);
+
+async function advance(
+  config: Config,
+  id: string,
+  patch: Parameters<typeof advanceDeployment>[2],
+): Promise<void> {
+  const still = await withDb(config, (db) => advanceDeployment(db, id, patch));
+  if (!still) throw new Superseded();
+}
+
+/** ECR repository + CodeBuild from the version's source.zip in S3 (no GitHub credential in AWS). */
+export async function startBuildStep(
+  config: Config,
+  p: PublishParams,
+  deploymentId: string,
+  commitSha: string,
+): Promise<{ buildId: string; imageUri: string }> {
+  const repo = await ensureEcrRepository(config, p.appId);
+  const imageUri = imageUriFor(repo.repositoryUri, commitSha);
+  const { buildId } = await startImageBuild(config, {
+    appId: p.appId,
+    version: p.version,
+    commitSha,
+    sourceBucket: need(config, "S3_BUCKET"),
+    sourceKey: archiveKey(p.appId, p.version),
+    imageUri,
+  });
+  await withDb(config, (db) =>
+    db
+      .update(apps)
+      .set({ ecrRepository: repo.repositoryName, updatedAt: new Date() })
+      .where(eq(apps.id, p.appId)),
+  );
+  await advance(config, deploymentId, { status: "building", buildId, imageUri });
+  return { buildId, imageUri };
+}
+
+export type PollResult = { state: "running" } | { state: "succeeded" } | { state: "failed"; reason: string };
+
+export async function pollBuildStep(config: Config, buildId: string): Promise<PollResult> {
+  const build = await getImageBuild(config, buildId);
+  if (build.status === "running") return { state: "running" };
+  if (build.status === "succeeded") return { state: "succeeded" };
+  return {
+    state: "failed",
+    reason: `Image build failed in phase ${build.phase}${build.reason ? `: ${build.reason}` : ""}`,
+  };
+}
+
+/** The app's database (when Neon is configured), Koyeb app and domain, registry secret, then the service. */
+export async function deployServiceStep(
+  config: Config,
+  p: PublishParams,
+  deploymentId: string,
+  imageUri: string,
+): Promise<{ koyebDeploymentId: string; url: string }> {
+  const app = await loadApp(config, p.appId);
+  const database = await ensureNeonDatabase(config, {
+    appId: p.appId,
+    existingProjectId: app?.neonProjectId,
+  });
+  const koyebApp = await ensureKoyebApp(config, { appId: p.appId, existingAppId: app?.koyebAppId });
+  await withDb(config, (db) =>
+    db
+      .update(apps)
+      .set({
+        koyebAppId: koyebApp.koyebAppId,
+        koyebDomainId: koyebApp.domainId,
+        ...(database ? { neonProjectId: database.projectId } : {}),
+        updatedAt: new Date(),
+      })
+      .where(eq(apps.id, p.appId)),
+  );
+  await ensureRegistrySecret(config);
+  const service = await deployKoyebService(config, {
+    koyebAppId: koyebApp.koyebAppId,
+    existingServiceId: app?.koyebServiceId,
+    imageUri,
+    env: { SERVER_PORT: "80", ...(database ? { APP_DATABASE_URL: database.connectionUri } : {}) },
+  });
+  await withDb(config, (db) =>
+    db
+      .update(apps)
+      .set({ koyebServiceId: service.serviceId, updatedAt: new Date() })
+      .where(eq(apps.id, p.appId)),
+  );
+  await advance(config, deploymentId, {
+    status: "deploying",
+    koyebAppId: koyebApp.koyebAppId,
+    koyebServiceId: service.serviceId,
+    koyebDeploymentId: service.deploymentId,
+  });
+  return { koyebDeploymentId: service.deploymentId, url: koyebApp.url };
+}
+
+export async function pollKoyebStep(config: Config, koyebDeploymentId: string): Promise<PollResult> {
+  const d = await getKoyebDeployment(config, koyebDeploymentId);
+  if (d.status === "pending") return { state: "running" };
+  if (d.status === "healthy") return { state: "succeeded" };
+  return { state: "failed", reason: `Koyeb deployment ${d.koyebStatus}: ${d.reason}` };
+}
