@@ -1,8 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { openDb } from "../src/db/client";
+import { type Db, openDb } from "../src/db/client";
 import type { HistoryResponse } from "../src/routes/apps/history";
 import type { ListAppsResponse } from "../src/routes/apps/list";
 import type { AppResponse } from "../src/routes/apps/schemas";
+import { getApp } from "../src/services/apps/get-app";
+import { getHistory } from "../src/services/apps/history";
+import { listApps } from "../src/services/apps/list-apps";
 import { callJson, expectProblem } from "./helpers/api";
 import { config } from "./helpers/env";
 import { addDeployment, addPrompts, createApp } from "./helpers/factories";
@@ -11,6 +14,25 @@ import { createUser } from "./helpers/users";
 const handle = openDb(config);
 const db = handle.db;
 afterAll(() => handle.end());
+
+/** Runs `fn` against a pool that counts the statements sent (each one a database round trip). */
+async function countStatements(fn: (db: Db) => Promise<unknown>): Promise<number> {
+  const counted = openDb(config);
+  const pool = (counted.db as unknown as { $client: { query: (...a: unknown[]) => Promise<unknown> } })
+    .$client;
+  const query = pool.query.bind(pool);
+  let n = 0;
+  pool.query = (...a: unknown[]) => {
+    n++;
+    return query(...a);
+  };
+  try {
+    await fn(counted.db);
+  } finally {
+    await counted.end();
+  }
+  return n;
+}
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
@@ -358,5 +380,20 @@ describe("GET /apps/:id/history", () => {
       401,
       "unauthorized",
     );
+  });
+});
+
+describe("read queries", () => {
+  it("GET /apps/:id, a history page and a list page are one database round trip each", async () => {
+    const me = await createUser();
+    const app = await createApp(db, me.id);
+    await addDeployment(db, app.id, me.id);
+    const [first] = await addPrompts(db, app.id, [{ prompt: "a" }, { prompt: "b" }]);
+    expect(await countStatements((d) => getApp(d, me.id, app.id))).toBe(1);
+    expect(await countStatements((d) => getHistory(d, me.id, app.id, { limit: 1 }))).toBe(1);
+    expect(await countStatements((d) => getHistory(d, me.id, app.id, { limit: 5, before: first!.id }))).toBe(
+      1,
+    );
+    expect(await countStatements((d) => listApps(d, me.id, { page: 1, limit: 10 }))).toBe(1);
   });
 });
