@@ -1,6 +1,7 @@
 // Stack Auth stand-in: the project's JWKS (ES256, like Stack), access tokens for named users, and
 // the two server calls we use, with the server-key headers checked like the real API.
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { createFaults } from "./faults.mjs";
 import { createServer, json, listen, send } from "./http.mjs";
 import { putUser, users } from "./world.mjs";
 
@@ -16,8 +17,16 @@ export async function startStack({
   const kid = `dev-${Date.now().toString(36)}`;
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" };
   let baseUrl = "";
+  // `POST /__dev/fail { match: "GET /api/v1/users/<id>", status: 503 }` makes that user's next
+  // server call fail: an outage scoped to one test's user.
+  const faults = createFaults();
 
   const checkServer = (req, res) => {
+    const fault = faults.take(`${req.method} ${new URL(req.url, "http://x").pathname}`);
+    if (fault) {
+      send(res, fault.status, { code: "INJECTED_FAULT", error: `injected ${fault.status}` });
+      return false;
+    }
     const h = req.headers;
     if (h["x-stack-access-type"] !== "server") {
       known(res, 401, "ACCESS_TYPE_REQUIRED", "x-stack-access-type: server is required");
@@ -104,6 +113,7 @@ export async function startStack({
       },
     ],
     // Test and dev controls (not part of Stack's API).
+    ...faults.routes(),
     [
       "POST",
       "/__dev/users",
