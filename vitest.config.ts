@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import net from "node:net";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
@@ -34,6 +35,17 @@ export default defineConfig(async () => {
     for (const n of NAMES) ports[n] = await freePort();
     process.env.TEST_PORTS = JSON.stringify(ports);
   }
+  // The GitHub App's key pair: the private key (PKCS#1, as GitHub issues it) goes to the Worker, the
+  // public one to the GitHub stand-in (started by global setup, which reads TEST_GITHUB_APP_KEY).
+  if (!process.env.TEST_GITHUB_APP_KEY) {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
+    process.env.TEST_GITHUB_APP_KEY = JSON.stringify({ privateKeyPem: privateKey, publicKeyPem: publicKey });
+  }
+  const githubAppKey = JSON.parse(process.env.TEST_GITHUB_APP_KEY) as { privateKeyPem: string };
   const local = (p: number) => `http://127.0.0.1:${p}`;
   return {
     plugins: [
@@ -54,6 +66,7 @@ export default defineConfig(async () => {
             AGENT_IDLE_TIMEOUT_S: "120",
             GITHUB_API_URL: local(ports.github),
             GITHUB_APP_ID: "1001",
+            GITHUB_APP_PRIVATE_KEY: githubAppKey.privateKeyPem,
             GITHUB_ORG: "appbuilder-apps",
             GITHUB_OWNER_MODE: "org",
             AWS_REGION: "us-east-1",

@@ -18,6 +18,7 @@ export default async function setup() {
   const standIns = await startStandIns({
     ports,
     stack: { projectId: "test-project", secretServerKey: "test-server-key" },
+    github: { appId: "1001", ...JSON.parse(process.env.TEST_GITHUB_APP_KEY ?? "{}") },
     agent: { secret: "test-agent-secret" },
     s3: { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-aws-secret", region: "us-east-1" },
     ecr: { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-aws-secret", region: "us-east-1" },

@@ -1,10 +1,23 @@
-// GitHub REST v3 stand-in. Every call needs the auth the real API needs; identity endpoints here,
-// repository and git data endpoints alongside.
-import { createServer, listen, send } from "./http.mjs";
+// GitHub REST v3 stand-in. Every call needs the auth the real API needs: identity endpoints with a
+// user's token, App endpoints with the App's JWT, repositories and git data with an installation
+// token (its own org only) or a user token (the user's own account and orgs).
+import { generateKeyPairSync } from "node:crypto";
+import { createAppAuth } from "./github-auth.mjs";
+import { flatten } from "./github-git.mjs";
+import { gitRoutes } from "./github-gitdata.mjs";
+import {
+  advanceRef,
+  createRepoStore,
+  ghError,
+  hashId,
+  repoAccess,
+  repoJson,
+  repoRoutes,
+} from "./github-repos.mjs";
+import { createServer, INVALID_JSON, json, listen, send } from "./http.mjs";
 import { githubTokens, githubUser } from "./world.mjs";
 
-const ghError = (res, status, message) =>
-  send(res, status, { message, documentation_url: "https://docs.github.com/rest" });
+export { hashId };
 
 /** Resolves the caller: a user token (`token X` / `Bearer X`) known to the world, else null. */
 export function userFromRequest(req) {
@@ -56,13 +69,231 @@ const identityRoutes = [
   ],
 ];
 
-export function hashId(s) {
-  let h = 7;
-  for (const ch of s) h = (h * 31 + ch.charCodeAt(0)) % 2_000_000_000;
-  return h;
+function appRoutes({ auth, store, appId }) {
+  const installationJson = (i) => ({
+    id: i.id,
+    account: { login: i.org, id: hashId(i.org), type: "Organization" },
+    app_id: Number(appId),
+    target_type: "Organization",
+    repository_selection: "all",
+    permissions: { administration: "write", contents: "write", metadata: "read" },
+  });
+  // App endpoints take the App's JWT and nothing else.
+  const asApp = (fn) => async (ctx) => {
+    const p = await auth.principal(ctx.req);
+    if (p.error) return ghError(ctx.res, 401, p.error);
+    if (p.kind !== "app") return ghError(ctx.res, 401, "A JSON web token could not be decoded");
+    return fn(ctx);
+  };
+  const found = (res, i) => (i ? send(res, 200, installationJson(i)) : ghError(res, 404, "Not Found"));
+  return [
+    [
+      "GET",
+      "/orgs/:org/installation",
+      asApp(({ res, params }) => found(res, auth.installationOf(params.org))),
+    ],
+    [
+      "GET",
+      "/repos/:owner/:repo/installation",
+      asApp(({ res, params }) => {
+        const i = auth.installationOf(params.owner);
+        found(res, i && store.get(params.owner, params.repo) ? i : undefined);
+      }),
+    ],
+    [
+      "POST",
+      "/app/installations/:id/access_tokens",
+      asApp(({ res, params }) => {
+        const i = auth.installationById(Number(params.id));
+        if (!i) return ghError(res, 404, "Not Found");
+        const { token, expiresAt } = auth.issueToken(i);
+        send(res, 201, {
+          token,
+          expires_at: expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          permissions: installationJson(i).permissions,
+          repository_selection: "all",
+        });
+      }),
+    ],
+  ];
 }
 
-export async function startGitHub({ port = 0 } = {}) {
-  const server = createServer("github", [...identityRoutes]);
-  return listen(server, port);
+/**
+ * Injected failures: `{ match: "POST /repos/o/r/git/commits", status, times, headers?, body?, after?,
+ * advanceRef?, bodyIncludes? }`. `match` is "METHOD path" where `*` stands for one path segment and
+ * `...` for any run of them; `bodyIncludes` limits the rule to requests whose body holds that text.
+ * `after: true` lets the call succeed on the server and then answers the failure (a lost response);
+ * `advanceRef: "heads/main"` moves that branch by a concurrent commit first and then lets the call run.
+ */
+function createFaults() {
+  const rules = [];
+  const toRegExp = (match) => {
+    const [method, path = ""] = match.split(" ");
+    const quote = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const segs = path.split("/").map((seg) => (seg === "..." ? ".+" : seg === "*" ? "[^/]+" : quote(seg)));
+    return new RegExp(`^${quote(method)} ${segs.join("/")}$`);
+  };
+  return {
+    add(rule) {
+      rules.push({ ...rule, rx: toRegExp(rule.match), left: rule.times ?? 1 });
+    },
+    clear: () => rules.splice(0),
+    take(method, path, body) {
+      const rule = rules.find(
+        (r) =>
+          r.left > 0 &&
+          r.rx.test(`${method} ${path}`) &&
+          (!r.bodyIncludes || body.toString("utf8").includes(r.bodyIncludes)),
+      );
+      if (rule) rule.left -= 1;
+      return rule;
+    },
+  };
+}
+
+const failBody = (rule) => rule.body ?? { message: rule.status >= 500 ? "Server Error" : "Injected failure" };
+
+function withFaults(routes, faults, store) {
+  return routes.map(([method, pattern, handler]) => [
+    method,
+    pattern,
+    async (ctx) => {
+      const rule = faults.take(ctx.req.method, ctx.url.pathname, ctx.body);
+      if (!rule) return handler(ctx);
+      if (rule.advanceRef) {
+        const repo = store.get(ctx.params.owner ?? "", ctx.params.repo ?? "");
+        if (repo) advanceRef(repo, `refs/${rule.advanceRef}`);
+        return handler(ctx);
+      }
+      if (rule.after) {
+        const sink = { headersSent: false, writeHead() {}, end() {} };
+        await handler({ ...ctx, res: sink });
+      }
+      send(ctx.res, rule.status, failBody(rule), rule.headers ?? {});
+    },
+  ]);
+}
+
+function devRoutes({ store, auth, faults, privateKeyPem }) {
+  return [
+    [
+      "GET",
+      "/__dev/app-private-key",
+      ({ res }) => send(res, 200, privateKeyPem, { "content-type": "text/plain" }),
+    ],
+    [
+      "POST",
+      "/__dev/installations",
+      ({ res, body }) => {
+        const b = json(body);
+        if (!b?.org) return send(res, 400, { error: "org required" });
+        send(res, 201, { id: auth.install(b.org).id });
+      },
+    ],
+    [
+      "POST",
+      "/__dev/clash",
+      ({ req, res, body }) => {
+        const b = json(body);
+        if (!b?.owner || !b?.name) return send(res, 400, { error: "owner and name required" });
+        if (store.get(b.owner, b.name)) return send(res, 409, { error: "exists" });
+        const repo = store.create({
+          owner: b.owner,
+          ownerType: b.ownerType ?? "Organization",
+          name: b.name,
+          isPrivate: true,
+          autoInit: true,
+          author: { name: "Someone Else", email: "someone@example.com" },
+        });
+        send(res, 201, repoJson(req, repo, null));
+      },
+    ],
+    [
+      "POST",
+      "/__dev/fail",
+      ({ res, body }) => {
+        const b = json(body);
+        if (b === INVALID_JSON || typeof b?.match !== "string" || !b.status) {
+          return send(res, 400, { error: "match and status required" });
+        }
+        faults.add(b);
+        send(res, 204);
+      },
+    ],
+    [
+      "DELETE",
+      "/__dev/fail",
+      ({ res }) => {
+        faults.clear();
+        send(res, 204);
+      },
+    ],
+    [
+      "GET",
+      "/__dev/repos/:owner/:repo/export",
+      ({ res, params, url }) => {
+        const repo = store.get(params.owner, params.repo);
+        if (!repo) return send(res, 404, { error: "no such repository" });
+        const head = repo.refs.get(`refs/heads/${url.searchParams.get("ref") ?? "main"}`);
+        if (!head) return send(res, 200, { files: [], commits: [] });
+        const files = [...flatten(repo.objects, repo.objects.get(head).tree)]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([path, e]) => ({
+            path,
+            mode: e.mode,
+            content: repo.objects.get(e.sha).body.toString("base64"),
+          }));
+        const commits = [];
+        for (let sha = head; sha; sha = repo.objects.get(sha).parents[0]) {
+          const c = repo.objects.get(sha);
+          commits.push({ sha, message: c.message, parents: c.parents, tree: c.tree });
+        }
+        send(res, 200, {
+          archived: repo.archived,
+          private: repo.private,
+          homepage: repo.homepage,
+          description: repo.description,
+          files,
+          commits,
+        });
+      },
+    ],
+  ];
+}
+
+/**
+ * @param {{ port?: number, appId?: string, privateKeyPem?: string, publicKeyPem?: string,
+ *   installedOrgs?: string[] }} opts  Without a key pair the stand-in makes one and serves the
+ *   private key (PKCS#1 PEM, as GitHub issues them) at GET /__dev/app-private-key.
+ */
+export async function startGitHub({
+  port = 0,
+  appId = "1001",
+  privateKeyPem,
+  publicKeyPem,
+  installedOrgs = ["appbuilder-apps"],
+} = {}) {
+  if (!privateKeyPem || !publicKeyPem) {
+    ({ privateKey: privateKeyPem, publicKey: publicKeyPem } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    }));
+  }
+  const auth = createAppAuth({ appId, publicKeyPem, installedOrgs });
+  const store = createRepoStore();
+  const access = repoAccess({ auth, store });
+  const faults = createFaults();
+  const api = [
+    ...identityRoutes,
+    ...appRoutes({ auth, store, appId }),
+    ...repoRoutes({ store, access }),
+    ...gitRoutes({ access }),
+  ];
+  const server = createServer("github", [
+    ...withFaults(api, faults, store),
+    ...devRoutes({ store, auth, faults, privateKeyPem }),
+  ]);
+  const handle = await listen(server, port);
+  return { ...handle, appId, privateKeyPem };
 }

@@ -23,12 +23,13 @@ export async function startStandIns({
   codebuild = {},
   koyeb = {},
   neon = {},
+  github = {},
 } = {}) {
   const want = (name) => !only || only.includes(name);
   const started = {};
   if (want("stack")) started.stack = await startStack({ port: ports.stack ?? 0, ...stack });
   if (want("agent")) started.agent = await startAgent({ port: ports.agent ?? 0, ...agent });
-  if (want("github")) started.github = await startGitHub({ port: ports.github ?? 0 });
+  if (want("github")) started.github = await startGitHub({ port: ports.github ?? 0, ...github });
   if (want("s3")) started.s3 = await startS3({ port: ports.s3 ?? 0, ...s3 });
   // CodeBuild reads sources from S3 and pushes to ECR; Koyeb pulls from ECR: start them in order.
   if (want("ecr")) started.ecr = await startEcr({ port: ports.ecr ?? 0, ...ecr });

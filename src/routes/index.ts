@@ -1,9 +1,18 @@
 import { adminRoutes } from "./admin";
 import { appsRoutes } from "./apps";
 import { generationRoutes } from "./generation";
+import { githubRoutes } from "./github";
 import { healthRoutes } from "./health";
 import { identityRoutes } from "./identity";
 import { limitsRoutes } from "./limits";
 
 /** Every area's router; `createApp` mounts them at the root. */
-export const routes = [healthRoutes, identityRoutes, appsRoutes, generationRoutes, limitsRoutes, adminRoutes];
+export const routes = [
+  healthRoutes,
+  identityRoutes,
+  appsRoutes,
+  generationRoutes,
+  limitsRoutes,
+  adminRoutes,
+  githubRoutes,
+];

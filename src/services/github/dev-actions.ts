@@ -1,0 +1,78 @@
+import { type GitHubClient, githubOrgClient, githubUserClient } from "../../clients/github";
+import { getGitHubAccessToken } from "../../clients/stack";
+import type { AuthUser, RequestContext } from "../../context";
+import { AppError } from "../../errors";
+import { commitChanges, commitVersion } from "./commit";
+import type { CommitFile } from "./files";
+import { ensureRepository } from "./repository";
+
+// What the development-only /github routes do: the repository layer driven by hand, acting with
+// the caller's own GitHub token (`user`) or the platform App's installation on an org (`org`).
+
+export type DevTarget = { mode: "user" } | { mode: "org"; owner: string };
+
+interface Acting {
+  gh: GitHubClient;
+  owner: string;
+  ownerType: "org" | "user";
+}
+
+async function acting(ctx: RequestContext, user: AuthUser, target: DevTarget): Promise<Acting> {
+  if (target.mode === "org") {
+    return { gh: githubOrgClient(ctx.config, target.owner), owner: target.owner, ownerType: "org" };
+  }
+  const token = await getGitHubAccessToken(ctx.config, user.id);
+  if (!token)
+    throw new AppError("github_not_connected", "Connect a GitHub account to use the /github/user routes");
+  const gh = githubUserClient(ctx.config, token);
+  const me = await gh.request<{ login: string }>("GET /user");
+  return { gh, owner: me.data.login, ownerType: "user" };
+}
+
+export async function devCreateRepo(
+  ctx: RequestContext,
+  user: AuthUser,
+  target: DevTarget,
+  input: { repo: string; description?: string; private: boolean },
+) {
+  const { gh, owner, ownerType } = await acting(ctx, user, target);
+  const made = await ensureRepository({
+    gh,
+    owner,
+    ownerType,
+    name: input.repo,
+    description: input.description,
+    private: input.private,
+  });
+  return { owner: made.owner, repo: made.repo, repositoryUrl: made.repositoryUrl };
+}
+
+/** The repository's first version: a root commit replacing GitHub's auto-init commit. */
+export async function devInitialCommit(
+  ctx: RequestContext,
+  user: AuthUser,
+  target: DevTarget,
+  input: { repo: string; files: CommitFile[] },
+) {
+  const { gh, owner } = await acting(ctx, user, target);
+  const r = await commitVersion({
+    gh,
+    owner,
+    repo: input.repo,
+    tree: input.files,
+    message: "Initial commit",
+  });
+  return { commitSha: r.commitSha, commitUrl: r.commitUrl };
+}
+
+/** A commit of changed files and deletions on top of the branch head. */
+export async function devCommit(
+  ctx: RequestContext,
+  user: AuthUser,
+  target: DevTarget,
+  input: { repo: string; files: CommitFile[]; deletedPaths?: string[]; message: string; branch: string },
+) {
+  const { gh, owner } = await acting(ctx, user, target);
+  const r = await commitChanges({ gh, owner, ...input });
+  return { commitSha: r.commitSha, commitUrl: r.commitUrl };
+}

@@ -1,0 +1,82 @@
+import type { GitHubClient } from "../../clients/github";
+import type { FileMode, Tree } from "../../lib/tree";
+
+/** A file of a version. Text goes inline into the tree; `base64` content is a binary blob. */
+export interface CommitFile {
+  path: string;
+  content: string;
+  mode?: FileMode;
+  encoding?: "utf-8" | "base64";
+}
+
+/** A version's files: the shared source tree, or a list of files. */
+export type VersionFiles = Tree | Iterable<CommitFile>;
+
+/** An entry of GitHub's create-tree request. */
+export type TreeInput =
+  | { path: string; mode: FileMode; type: "blob"; content: string }
+  | { path: string; mode: FileMode | "040000"; type: "blob" | "tree"; sha: string | null };
+
+/** A path git and GitHub accept: relative, no empty, "." or ".." component, nothing inside .git. */
+export function isValidPath(path: string): boolean {
+  if (path === "" || path.includes("\0")) return false;
+  return path
+    .split("/")
+    .every((seg) => seg !== "" && seg !== "." && seg !== ".." && seg.toLowerCase() !== ".git");
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export interface PreparedFiles {
+  text: Array<Extract<TreeInput, { content: string }>>;
+  binary: Array<{ path: string; mode: FileMode; base64: string }>;
+  skippedPaths: string[];
+}
+
+/** Sorts the files into inline text and binary blobs; paths GitHub would refuse are skipped. */
+export function prepareFiles(files: VersionFiles): PreparedFiles {
+  const list: CommitFile[] =
+    files instanceof Map
+      ? [...files.entries()].map(([path, f]) => ({ path, content: f.content, mode: f.mode }))
+      : [...files];
+  const byPath = new Map<string, CommitFile>();
+  for (const f of list) byPath.set(f.path, f);
+  const out: PreparedFiles = { text: [], binary: [], skippedPaths: [] };
+  for (const f of byPath.values()) {
+    const mode = f.mode ?? "100644";
+    if (!isValidPath(f.path)) {
+      out.skippedPaths.push(f.path);
+    } else if (f.encoding === "base64") {
+      const base64 = f.content.replace(/\s+/g, "");
+      if (BASE64.test(base64) && base64.length % 4 === 0) out.binary.push({ path: f.path, mode, base64 });
+      else out.skippedPaths.push(f.path);
+    } else if (f.content.isWellFormed()) {
+      out.text.push({ path: f.path, mode, type: "blob", content: f.content });
+    } else {
+      // Lone surrogates have no UTF-8 form: GitHub would store something else than we hold.
+      out.skippedPaths.push(f.path);
+    }
+  }
+  return out;
+}
+
+/** The create-tree entries: binary files uploaded as blobs first (in parallel, bounded by the client). */
+export async function treeEntries(
+  gh: GitHubClient,
+  owner: string,
+  repo: string,
+  prepared: PreparedFiles,
+): Promise<TreeInput[]> {
+  const blobs = await Promise.all(
+    prepared.binary.map(async (b) => {
+      const res = await gh.request<{ sha: string }>("POST /repos/{owner}/{repo}/git/blobs", {
+        owner,
+        repo,
+        content: b.base64,
+        encoding: "base64",
+      });
+      return { path: b.path, mode: b.mode, type: "blob" as const, sha: res.data.sha };
+    }),
+  );
+  return [...prepared.text, ...blobs];
+}

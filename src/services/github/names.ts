@@ -1,0 +1,24 @@
+// Repository names from the agent's app_name: what GitHub accepts and a person can read.
+const MAX_NAME = 100;
+const SUFFIX_LENGTH = 4;
+const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** Lower case, `[a-z0-9-]` only, no leading/trailing or doubled hyphens, at most 100 characters. */
+export function slugRepoName(appName: string, maxLength = MAX_NAME): string {
+  const slug = appName
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+/, "")
+    .slice(0, maxLength)
+    .replace(/-+$/, "");
+  return slug || "app";
+}
+
+/** `base-x7k2`: a short random suffix, the whole name still within 100 characters. */
+export function withSuffix(base: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(SUFFIX_LENGTH));
+  const suffix = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join("");
+  return `${slugRepoName(base, MAX_NAME - SUFFIX_LENGTH - 1)}-${suffix}`;
+}
