@@ -125,6 +125,29 @@ describe("auth: refused tokens answer 401 unauthorized", () => {
   });
 });
 
+describe("auth: key set outages", () => {
+  async function withJwksUrl(jwksUrl: string, token: string) {
+    const res = await createApp().request(
+      "/message-limit",
+      { headers: { authorization: `Bearer ${token}` } },
+      { ...env, STACK_JWKS_URL: jwksUrl },
+      createExecutionContext(),
+    );
+    return { res, status: res.status, body: await res.json() };
+  }
+
+  it("an unreachable JWKS is 503 upstream_unavailable, not 401", async () => {
+    const u = await createUser();
+    expectProblem(await withJwksUrl("http://127.0.0.1:1/jwks.json", u.token), 503, "upstream_unavailable");
+  });
+
+  it("a JWKS answering an error status is 503 upstream_unavailable, not 401", async () => {
+    const u = await createUser();
+    const url = `${standInUrl("stack")}/api/v1/projects/no-such-project/.well-known/jwks.json`;
+    expectProblem(await withJwksUrl(url, u.token), 503, "upstream_unavailable");
+  });
+});
+
 describe("CORS", () => {
   const ALLOWED = [
     "authorization",

@@ -4,8 +4,9 @@ import { loadConfig } from "../config";
 import type { AppEnv, AuthUser } from "../context";
 import { AppError } from "../errors";
 
-// One key set per JWKS URL per isolate: jose fetches it once, refetches only on an unknown kid
-// (at most every 30 s), so an authenticated request makes no outbound call once it is warm.
+// One key set per JWKS URL per isolate: jose fetches it once, then again only on an unknown kid
+// (at most every 30 s) or when the set is older than 10 minutes, so an authenticated request
+// makes no outbound call once it is warm.
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
 function keySet(url: string) {
@@ -30,6 +31,16 @@ interface StackClaims extends JWTPayload {
   is_anonymous?: boolean;
 }
 
+/**
+ * A key set that could not be fetched or read. jose reports everything about the token itself as
+ * a JOSEError; anything else (workerd's "Network connection lost", a TypeError) is the fetch.
+ */
+function keySetUnavailable(err: unknown): boolean {
+  if (!(err instanceof errors.JOSEError)) return true;
+  if (err.code === "ERR_JWKS_TIMEOUT" || err.code === "ERR_JWKS_INVALID") return true;
+  return err.code === "ERR_JOSE_GENERIC" && /JSON Web Key Set HTTP response/.test(err.message);
+}
+
 export async function verifyAccessToken(
   token: string,
   opts: { jwksUrl: string; issuer: string; audience: string },
@@ -43,7 +54,9 @@ export async function verifyAccessToken(
       requiredClaims: ["exp", "sub"],
     }));
   } catch (err) {
-    if (err instanceof errors.JOSEError && err.code === "ERR_JWKS_TIMEOUT") {
+    // A key set we could not fetch says nothing about the token: 503, so clients retry instead
+    // of signing the user out.
+    if (keySetUnavailable(err)) {
       throw new AppError("upstream_unavailable", "The identity provider's key set could not be fetched", {
         cause: err,
       });
