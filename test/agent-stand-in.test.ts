@@ -151,7 +151,7 @@ describe("agent stand-in", () => {
       "+++ b/public/media/x.txt\n@@ -0,0 +1 @@\n+x marks the spot\n\\ No newline at end of file\n",
     );
     expect(diff).toContain("--- /dev/null\n");
-    expect(filesOfBuildDiff(diff)).toHaveLength(9);
+    expect(filesOfBuildDiff(diff)).toHaveLength(10);
     // The state carries a number beyond 2^53 written literally in the JSON text.
     expect(data.at(-1)).toContain('"big":12345678901234567890');
     expect(idle.message.agentState).toMatchObject({

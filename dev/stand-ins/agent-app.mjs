@@ -24,9 +24,19 @@ export function templateTree(appName) {
   ]);
 }
 
-/** The finished first build: ~9 files, one executable, one without a final newline, one empty. */
-export function builtTree(appName, prompt) {
-  return new Map([
+const DOCKERFILE =
+  "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm install && npm run build\nENV SERVER_PORT=80\nEXPOSE 80\n" +
+  'CMD ["sh", "scripts/start.sh"]\n';
+
+/**
+ * The finished first build: 10 files (a Dockerfile among them, so it can be deployed), one
+ * executable, one without a final newline, one empty. Options: `docker=0` leaves the Dockerfile
+ * out (its image build fails); `marker=fail-build|koyeb-error` adds the file that makes the
+ * CodeBuild or Koyeb stand-in fail.
+ */
+export function builtTree(appName, prompt, options = {}) {
+  const tree = new Map([
+    ["Dockerfile", file(DOCKERFILE)],
     [".gitignore", file("node_modules/\ndist/\n.env\n")],
     ["README.md", file(`# ${appName}\n\n${prompt}\n\nBuilt with care. Café ☕\n`)],
     [
@@ -49,6 +59,11 @@ export function builtTree(appName, prompt) {
     ["public/media/x.txt", file("x marks the spot")],
     ["public/media/.gitkeep", file("")],
   ]);
+  if (Number(options.docker ?? 1) === 0) tree.delete("Dockerfile");
+  if (options.marker === "fail-build") tree.set(".fail-build", file("fail this build\n"));
+  if (options.marker === "koyeb-error")
+    tree.set(".koyeb-error", file("the app crashed on start: port 80 not bound\n"));
+  return tree;
 }
 
 const executableHint = (content) => (content.startsWith("#!") ? "100755" : "100644");

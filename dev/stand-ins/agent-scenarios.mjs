@@ -67,7 +67,7 @@ function buildRunning(ctx) {
 }
 
 function buildIdle(ctx, { padBytes = 0 } = {}) {
-  const tree = builtTree(ctx.appName, ctx.prompt);
+  const tree = builtTree(ctx.appName, ctx.prompt, ctx.options);
   const commit = commitMessage(ctx.prompt);
   return ctx.idle("ReviewResult", [`Changes generated: \n${commit}`], {
     agentState: ctx.state({ files: tree.size, padBytes }),
@@ -98,7 +98,7 @@ function reviewIdle(ctx, after, extraSections = "") {
 }
 
 /** The tree a run ends with when it only adds something: the built app for a new session. */
-const grown = (ctx) => new Map(ctx.continuing ? ctx.base : builtTree(ctx.appName, ctx.prompt));
+const grown = (ctx) => new Map(ctx.continuing ? ctx.base : builtTree(ctx.appName, ctx.prompt, ctx.options));
 
 const scenarios = {
   build: (ctx) => build(ctx),
