@@ -262,6 +262,10 @@ async function trickle(ctx) {
     await stream.write(chunk, n);
   }
   if (stream.closed) return;
+  // end=refine: finish with a question, so the run makes no version (nothing to publish).
+  if (options.end === "refine") {
+    return ctx.idle("RefinementRequest", ["Anything else?"], { agentState: ctx.state({ fsm: false }) });
+  }
   const after = ctx.continuing ? new Map(ctx.base) : new Map();
   after.set(`notes/trickle-${ctx.turn}.txt`, { content: `events=${total} size=${size}\n`, mode: "100644" });
   return reviewIdle(ctx, after);
