@@ -145,7 +145,6 @@ describe("GitHub development routes", () => {
     });
     await injectFault({
       match: `PATCH /repos/${ORG}/${name}/git/refs/...`,
-      status: 200,
       advanceRef: "heads/main",
     });
     const r = await callJson("POST", "/github/org/commit", {

@@ -15,6 +15,7 @@ import {
   exportRepo,
   fromB64,
   injectFault,
+  newOrgRepo,
   ORG,
   orgClient,
   preCreateRepo,
@@ -34,19 +35,6 @@ const version1: CommitFile[] = [
   { path: "src/server/deep/nested/index.ts", content: "export const x = 1;\n" },
   { path: "ünïcode/ファイル.txt", content: "héllo ✓\n" },
 ];
-
-async function newRepo(prefix = "todo") {
-  const gh = orgClient();
-  const made = await ensureRepository({
-    gh,
-    owner: ORG,
-    ownerType: "org",
-    name: `${prefix} App ${crypto.randomUUID().slice(0, 8)}!`,
-    description: "A todo app",
-    private: true,
-  });
-  return { gh, ...made };
-}
 
 /** The exported files as the test wrote them (binary content stays base64). */
 function asInput(files: Array<{ path: string; mode: string; content: string }>, binary: Set<string>) {
@@ -70,7 +58,7 @@ describe("GitHub repositories and commits", () => {
   });
 
   it("the first version of a new repository is one root commit holding exactly the tree", async () => {
-    const { gh, owner, repo, repositoryUrl, created, autoInitSha } = await newRepo();
+    const { gh, owner, repo, repositoryUrl, created, autoInitSha } = await newOrgRepo();
     expect(created).toBe(true);
     expect(repo).toMatch(/^todo-app-[0-9a-f]{8}$/);
     expect(repositoryUrl).toBe(`https://github.com/${ORG}/${repo}`);
@@ -95,7 +83,7 @@ describe("GitHub repositories and commits", () => {
   });
 
   it("without the auto-init sha the first version still replaces the auto-init commit", async () => {
-    const { gh, owner, repo } = await newRepo("plain");
+    const { gh, owner, repo } = await newOrgRepo("plain");
     await commitVersion({ gh, owner, repo, tree: version1.slice(0, 2), message: "Initial commit" });
     const out = await exportRepo(owner, repo);
     expect(out.commits).toHaveLength(1);
@@ -103,7 +91,7 @@ describe("GitHub repositories and commits", () => {
   });
 
   it("a second version adds one commit: deletions applied, changes kept, unchanged files untouched", async () => {
-    const { gh, owner, repo, autoInitSha } = await newRepo();
+    const { gh, owner, repo, autoInitSha } = await newOrgRepo();
     const v1 = await commitVersion({ gh, owner, repo, tree: version1, message: "v1", autoInitSha });
     const tree: Tree = new Map([
       ["README.md", { content: "# Todo\nno trailing newline", mode: "100644" }],
@@ -135,7 +123,7 @@ describe("GitHub repositories and commits", () => {
   });
 
   it("expectedRepo returns the repository a previous attempt made instead of a second one", async () => {
-    const first = await newRepo();
+    const first = await newOrgRepo();
     const again = await ensureRepository({
       gh: first.gh,
       owner: ORG,
@@ -162,7 +150,7 @@ describe("GitHub repositories and commits", () => {
   });
 
   it("GitHub failing twice with 502 on the commit step: the retry yields exactly one commit", async () => {
-    const { gh, owner, repo, autoInitSha } = await newRepo();
+    const { gh, owner, repo, autoInitSha } = await newOrgRepo();
     await injectFault({ match: `POST /repos/${owner}/${repo}/git/commits`, status: 502, times: 2 });
     const r = await commitVersion({ gh, owner, repo, tree: version1, message: "v1", autoInitSha });
     const out = await exportRepo(owner, repo);
@@ -170,7 +158,7 @@ describe("GitHub repositories and commits", () => {
   });
 
   it("a retried commitVersion after a lost answer finds its own commit instead of a duplicate", async () => {
-    const { owner, repo, autoInitSha } = await newRepo();
+    const { owner, repo, autoInitSha } = await newOrgRepo();
     await injectFault({ match: `PATCH /repos/${owner}/${repo}/git/refs/...`, status: 502, after: true });
     const once = orgClient({ maxAttempts: 1 });
     await expect(
@@ -194,11 +182,10 @@ describe("GitHub repositories and commits", () => {
   });
 
   it("a branch moved by someone else mid-commit is a GitHubConflictError and is not overwritten", async () => {
-    const { gh, owner, repo, autoInitSha } = await newRepo();
+    const { gh, owner, repo, autoInitSha } = await newOrgRepo();
     const v1 = await commitVersion({ gh, owner, repo, tree: version1, message: "v1", autoInitSha });
     await injectFault({
       match: `PATCH /repos/${owner}/${repo}/git/refs/...`,
-      status: 200,
       advanceRef: "heads/main",
     });
     const err = await commitVersion({ gh, owner, repo, tree: version1.slice(1), message: "v2" }).catch(
@@ -212,7 +199,7 @@ describe("GitHub repositories and commits", () => {
   });
 
   it("a branch that is not where the caller expected it is a conflict before anything is written", async () => {
-    const { gh, owner, repo, autoInitSha } = await newRepo();
+    const { gh, owner, repo, autoInitSha } = await newOrgRepo();
     await commitVersion({ gh, owner, repo, tree: version1, message: "v1", autoInitSha });
     const err = await commitVersion({
       gh,
@@ -226,38 +213,8 @@ describe("GitHub repositories and commits", () => {
     expect((await exportRepo(owner, repo)).commits).toHaveLength(1);
   });
 
-  it("a secondary rate limit is waited out (retry-after) and then the call succeeds", async () => {
-    const { gh, owner, repo, autoInitSha } = await newRepo();
-    await injectFault({
-      match: `POST /repos/${owner}/${repo}/git/trees`,
-      status: 403,
-      headers: { "retry-after": "1" },
-      body: { message: "You have exceeded a secondary rate limit." },
-    });
-    const started = Date.now();
-    await commitVersion({ gh, owner, repo, tree: version1, message: "v1", autoInitSha });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    expect((await exportRepo(owner, repo)).commits).toHaveLength(1);
-  });
-
-  it("a 4xx that is not a rate limit fails at once, without retries", async () => {
-    const { gh, owner, repo } = await newRepo();
-    await injectFault({
-      match: `POST /repos/${owner}/${repo}/git/trees`,
-      status: 422,
-      body: { message: "Invalid tree info" },
-    });
-    const before = await repoCalls(owner, repo);
-    const err = await commitVersion({ gh, owner, repo, tree: version1.slice(0, 1), message: "v1" }).catch(
-      (e) => e,
-    );
-    expect(err).toBeInstanceOf(GitHubError);
-    expect(err).toMatchObject({ githubStatus: 422, retryable: false });
-    expect((await repoCalls(owner, repo)) - before).toBe(3);
-  });
-
   it("paths git refuses are skipped and reported", async () => {
-    const { gh, owner, repo, autoInitSha } = await newRepo();
+    const { gh, owner, repo, autoInitSha } = await newOrgRepo();
     const r = await commitVersion({
       gh,
       owner,
@@ -293,7 +250,7 @@ describe("GitHub repositories and commits", () => {
   });
 
   it("sets the homepage and archives (idempotently); an archived repository refuses commits", async () => {
-    const { gh, owner, repo, autoInitSha } = await newRepo();
+    const { gh, owner, repo, autoInitSha } = await newOrgRepo();
     await setHomepage({ gh, owner, repo, homepage: "https://app-1.example.com" });
     expect(await archiveRepository({ gh, owner, repo })).toBe("archived");
     expect(await archiveRepository({ gh, owner, repo })).toBe("already_archived");

@@ -123,7 +123,8 @@ function appRoutes({ auth, store, appId }) {
  * advanceRef?, bodyIncludes? }`. `match` is "METHOD path" where `*` stands for one path segment and
  * `...` for any run of them; `bodyIncludes` limits the rule to requests whose body holds that text.
  * `after: true` lets the call succeed on the server and then answers the failure (a lost response);
- * `advanceRef: "heads/main"` moves that branch by a concurrent commit first and then lets the call run.
+ * `advanceRef: "heads/main"` moves that branch by a concurrent commit first and then lets the call run;
+ * `delayMs` holds the call that long and then lets it run (a hanging GitHub).
  */
 function createFaults() {
   const rules = [];
@@ -160,6 +161,10 @@ function withFaults(routes, faults, store) {
     async (ctx) => {
       const rule = faults.take(ctx.req.method, ctx.url.pathname, ctx.body);
       if (!rule) return handler(ctx);
+      if (rule.delayMs) {
+        await new Promise((r) => setTimeout(r, rule.delayMs));
+        return handler(ctx);
+      }
       if (rule.advanceRef) {
         const repo = store.get(ctx.params.owner ?? "", ctx.params.repo ?? "");
         if (repo) advanceRef(repo, `refs/${rule.advanceRef}`);
@@ -213,8 +218,8 @@ function devRoutes({ store, auth, faults, privateKeyPem }) {
       "/__dev/fail",
       ({ res, body }) => {
         const b = json(body);
-        if (b === INVALID_JSON || typeof b?.match !== "string" || !b.status) {
-          return send(res, 400, { error: "match and status required" });
+        if (b === INVALID_JSON || typeof b?.match !== "string" || !(b.status || b.delayMs || b.advanceRef)) {
+          return send(res, 400, { error: "match and one of status, delayMs, advanceRef required" });
         }
         faults.add(b);
         send(res, 204);

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { type GitHubClientOptions, githubOrgClient, githubUserClient } from "../../src/clients/github";
 import { appJwt } from "../../src/clients/github-app-auth";
+import { ensureRepository } from "../../src/services/github";
 import { config, standInUrl } from "./env";
 
 // Controls of the GitHub stand-in and quick clients for tests.
@@ -15,6 +16,20 @@ export const userClient = (token: string, opts: GitHubClientOptions = {}) =>
   githubUserClient(config, token, { ...FAST, ...opts });
 
 export const uniqueName = (prefix = "app") => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+
+/** A fresh private repository in the test org, named `<prefix>-app-<8 hex>`. */
+export async function newOrgRepo(prefix = "todo", opts: GitHubClientOptions = {}) {
+  const gh = orgClient(opts);
+  const made = await ensureRepository({
+    gh,
+    owner: ORG,
+    ownerType: "org",
+    name: `${prefix} App ${crypto.randomUUID().slice(0, 8)}!`,
+    description: "A todo app",
+    private: true,
+  });
+  return { gh, ...made };
+}
 
 export interface ExportedRepo {
   archived: boolean;
@@ -33,7 +48,8 @@ export async function exportRepo(owner: string, repo: string, ref = "main"): Pro
 
 export interface FaultRule {
   match: string;
-  status: number;
+  status?: number;
+  delayMs?: number;
   times?: number;
   headers?: Record<string, string>;
   body?: unknown;
@@ -100,8 +116,19 @@ export async function installationToken(org = ORG): Promise<string> {
   return ((await tok.json()) as { token: string }).token;
 }
 
-export async function installApp(org: string): Promise<void> {
-  await fetch(`${ghUrl()}/__dev/installations`, { method: "POST", body: JSON.stringify({ org }) });
+/** Installs the App on another org; answers the installation id. */
+export async function installApp(org: string): Promise<number> {
+  const res = await fetch(`${ghUrl()}/__dev/installations`, {
+    method: "POST",
+    body: JSON.stringify({ org }),
+  });
+  return ((await res.json()) as { id: number }).id;
+}
+
+/** Calls the stand-in served for one exact "METHOD /path". */
+export async function callsTo(key: string): Promise<number> {
+  const res = await fetch(`${ghUrl()}/__dev/stats`);
+  return ((await res.json()) as { requests: Record<string, number> }).requests[key] ?? 0;
 }
 
 export const b64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
