@@ -68,6 +68,8 @@ const LOCAL_DEFAULTS = {
   ENVIRONMENT: "development",
   EMPLOYEE_EMAIL_DOMAINS: "neon.tech",
   EMPLOYEE_GITHUB_ORG: "neondatabase",
+  // The stand-ins build and deploy in a few polls: poll often so a local prompt is live in seconds.
+  DEPLOY_POLL_INTERVAL_S: "2",
 };
 
 /** What a configured real service needs besides its URL (a warning, not a refusal: optional features). */

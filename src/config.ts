@@ -64,6 +64,7 @@ const ConfigSchema = z
       .regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, - and _ only")
       .default("ecr-registry"),
     DEPLOY_TIMEOUT_S: seconds(900),
+    DEPLOY_POLL_INTERVAL_S: seconds(15),
 
     NEON_API_URL: url.default("https://console.neon.tech"),
     NEON_API_KEY: optional,

@@ -97,7 +97,10 @@ export class AppSession extends DurableObject<Env> {
   /** Gives back a lock that never became a run (the message was refused by the daily limit). */
   release(runId: string): void {
     const run = this.store.getRun(runId);
-    if (run?.status === "pending") this.store.deleteRun(runId);
+    if (run?.status === "pending") {
+      this.store.deleteRun(runId);
+      this.subs.closeRun(runId);
+    }
   }
 
   /** Starts the locked run and returns its event stream; the run goes on if the stream's reader leaves. */

@@ -105,6 +105,11 @@ export class Subscribers {
     for (const s of this.subs) s.write(": keepalive\n\n");
   }
 
+  /** Ends the readers of a run that will never start (its lock was given back). */
+  closeRun(runId: string): void {
+    for (const s of this.subs) if (s.options.runId === runId) s.close();
+  }
+
   /** Ends the app-wide followers once nothing is in progress any more. */
   closeFollowers(): void {
     for (const s of this.subs) if (!s.options.runId) s.close();

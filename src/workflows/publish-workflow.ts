@@ -17,9 +17,6 @@ import {
 import { type CommitRef, commitStep, ensureRepoStep, githubFor, type RepoRef } from "./github-steps";
 import { type PublishParams, publishInstanceId } from "./types";
 
-const BUILD_POLL = "15 seconds";
-const KOYEB_POLL = "10 seconds";
-
 /**
  * One app version, published: repository → commit → (the run's `done` follows) → deployment
  * recorded → image build → Koyeb service → healthy or failed. Every step is idempotent and
@@ -143,13 +140,13 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     const build = await step.do("start image build", STEP, () =>
       attempt(() => startBuildStep(config, p, deploymentId, commitSha)),
     );
-    await this.pollUntilDone(step, "build", BUILD_POLL, config.DEPLOY_TIMEOUT_S, () =>
+    await this.pollUntilDone(step, "build", config.DEPLOY_POLL_INTERVAL_S, config.DEPLOY_TIMEOUT_S, () =>
       pollBuildStep(config, build.buildId),
     );
     const service = await step.do("deploy service", STEP, () =>
       attempt(() => deployServiceStep(config, p, deploymentId, build.imageUri)),
     );
-    await this.pollUntilDone(step, "koyeb", KOYEB_POLL, config.DEPLOY_TIMEOUT_S, () =>
+    await this.pollUntilDone(step, "koyeb", config.DEPLOY_POLL_INTERVAL_S, config.DEPLOY_TIMEOUT_S, () =>
       pollKoyebStep(config, service.koyebDeploymentId),
     );
     return service.url;
@@ -159,16 +156,16 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
   private async pollUntilDone(
     step: WorkflowStep,
     name: string,
-    every: `${number} seconds`,
+    everyS: number,
     ceilingS: number,
     poll: () => Promise<PollResult>,
   ): Promise<void> {
-    const tries = Math.max(1, Math.ceil(ceilingS / Number.parseInt(every, 10)));
+    const tries = Math.max(1, Math.ceil(ceilingS / everyS));
     for (let i = 1; i <= tries; i++) {
       const r = await step.do(`poll ${name} ${i}`, POLL, () => attempt(poll));
       if (r.state === "succeeded") return;
       if (r.state === "failed") throw new Error(r.reason);
-      await step.sleep(`wait ${name} ${i}`, every);
+      await step.sleep(`wait ${name} ${i}`, `${everyS} seconds`);
     }
     // The reason is exactly `timeout`: clients switch on it.
     throw new Error("timeout");
