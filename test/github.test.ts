@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GitHubConflictError, GitHubError } from "../src/clients/github";
+import { GitHubConflictError } from "../src/clients/github";
 import type { Tree } from "../src/lib/tree";
 import {
   archiveRepository,
