@@ -1,5 +1,6 @@
 import { adminRoutes } from "./admin";
 import { appsRoutes } from "./apps";
+import { deploymentsRoutes } from "./deployments";
 import { generationRoutes } from "./generation";
 import { githubRoutes } from "./github";
 import { healthRoutes } from "./health";
@@ -12,6 +13,7 @@ export const routes = [
   identityRoutes,
   appsRoutes,
   generationRoutes,
+  deploymentsRoutes,
   limitsRoutes,
   adminRoutes,
   githubRoutes,

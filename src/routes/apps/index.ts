@@ -1,4 +1,5 @@
 import { createRouter } from "../../lib/router";
+import { deleteAppRoute } from "./delete";
 import { getAppRoute } from "./get";
 import { historyRoute } from "./history";
 import { listAppsRoute } from "./list";
@@ -10,3 +11,4 @@ appsRoutes.route("/", listAppsRoute);
 appsRoutes.route("/", getAppRoute);
 appsRoutes.route("/", historyRoute);
 appsRoutes.route("/", readUrlRoute);
+appsRoutes.route("/", deleteAppRoute);
