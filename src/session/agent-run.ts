@@ -4,22 +4,12 @@ import { withDb } from "../db/client";
 import { type Tree, treeEntries } from "../lib/tree";
 import type { Logger } from "../logger";
 import { refundMessage } from "../services/limits/counter";
-import { storeSnapshot } from "../services/snapshots";
 import { AgentUnavailableError, agentRequestBody, openAgentStream } from "./agent-client";
 import type { BeginInput } from "./app-session";
-import { applyUnifiedDiff, diffStat } from "./diff";
-import {
-  type AgentEvent,
-  agentMessageEvent,
-  type DiffStatEntry,
-  type ErrorCode,
-  type PlatformMetadata,
-  type RunIds,
-} from "./events";
+import { completeIdle, forward } from "./complete-run";
+import { diffStat } from "./diff";
+import type { AgentEvent, ErrorCode, PlatformMetadata, RunIds } from "./events";
 import type { HistoryRow } from "./outbox";
-import { queueMirror } from "./outbox";
-import { startPublish } from "./publish";
-import { rawMember } from "./raw-json";
 import type { RunRow, SessionStorage, StoredEvent } from "./storage";
 
 export interface RunContext {
@@ -49,8 +39,6 @@ export interface AgentRun {
   timeout(): void;
 }
 
-const LEGACY_EMPTY_DIFF = "# Note: This is a valid empty diff";
-const LEGACY_ERROR_DIFF = "# ERROR GENERATING DIFF";
 const TOUCH_EVERY_MS = 5_000;
 
 function isAgentEvent(v: unknown): v is AgentEvent {
@@ -219,104 +207,5 @@ async function refund(ctx: RunContext): Promise<void> {
     await withDb(ctx.config, (db) => refundMessage(db, ctx.run.userId, day));
   } catch (err) {
     ctx.logger.error("refund failed", { err });
-  }
-}
-
-function forward(ctx: RunContext, e: AgentEvent, stat: DiffStatEntry[] | null): void {
-  ctx.append("message", JSON.stringify(agentMessageEvent(ctx.ids, e, stat)));
-  for (const m of e.message.messages ?? []) {
-    ctx.history({
-      prompt: String(m.content ?? ""),
-      kind: "assistant",
-      messageKind: e.message.kind,
-      metadata: null,
-    });
-  }
-}
-
-function remember(ctx: RunContext, e: AgentEvent, raw: string): void {
-  const { kind, messages } = e.message;
-  ctx.store.appendConversation({
-    role: "assistant",
-    kind,
-    messages: (messages ?? []).map((m) => ({ role: "assistant", content: String(m.content ?? "") })),
-  });
-  const state = rawMember(raw, ["message", "agentState"]);
-  if (state !== undefined && state !== "null") ctx.store.putText("agent_state", state);
-}
-
-async function completeIdle(
-  ctx: RunContext,
-  idle: { event: AgentEvent; raw: string },
-  base: Tree,
-): Promise<void> {
-  const { event } = idle;
-  const msg = event.message;
-  const diff = msg.unifiedDiff;
-  if (msg.kind === "RuntimeError") {
-    forward(ctx, event, null);
-    const text = (msg.messages ?? []).map((m) => m.content).join("\n") || "The agent reported an error";
-    return ctx.finish({ code: "agent_error", message: text });
-  }
-  if (diff?.trimStart().startsWith(LEGACY_ERROR_DIFF)) {
-    forward(ctx, event, null);
-    return ctx.finish({ code: "agent_error", message: "The agent could not generate the code" });
-  }
-  const hasDiff = !!diff && diff.trim() !== "" && !diff.trimStart().startsWith(LEGACY_EMPTY_DIFF);
-  if (!hasDiff) {
-    forward(ctx, event, null);
-    remember(ctx, event, idle.raw);
-    return ctx.finish(null);
-  }
-  const applied = applyUnifiedDiff(base, diff);
-  if (!applied.ok) {
-    forward(ctx, event, null);
-    return ctx.finish({
-      code: applied.code === "agent_error" ? "agent_error" : "patch_failed",
-      message: applied.reason,
-    });
-  }
-  forward(ctx, event, applied.diffStat);
-  if (applied.changed.length === 0 && applied.deleted.length === 0) {
-    remember(ctx, event, idle.raw);
-    return ctx.finish(null);
-  }
-  const version = Number(ctx.store.getMeta("version") ?? "0") + 1;
-  try {
-    await storeSnapshot(ctx.config, { appId: ctx.ids.appId, version, tree: applied.tree });
-  } catch (err) {
-    ctx.logger.error("snapshot upload failed", { err, version });
-    return ctx.finish({
-      code: "internal",
-      message: "The new version could not be stored; nothing was changed",
-    });
-  }
-  // The version exists once its snapshot does: only now does the app's tree move.
-  ctx.store.replaceTree(applied.tree);
-  ctx.store.setMeta("version", String(version));
-  ctx.store.updateRun(ctx.run.id, { version });
-  remember(ctx, event, idle.raw);
-  const appName = msg.app_name ?? undefined;
-  if (appName) ctx.store.setMeta("app_name", appName);
-  queueMirror(ctx.store, { snapshotVersion: version, ...(appName ? { appName } : {}) });
-  ctx.enterPublishing();
-  await ctx.flush();
-  try {
-    await startPublish(ctx.env, {
-      appId: ctx.ids.appId,
-      version,
-      ownerId: ctx.run.userId,
-      traceId: ctx.ids.traceId,
-      appName: appName ?? ctx.store.getMeta("app_name") ?? `app-${ctx.ids.appId.slice(0, 8)}`,
-      commitMessage: msg.commit_message ?? `Version ${version}`,
-      skippedPaths: applied.skippedPaths,
-    });
-  } catch (err) {
-    ctx.logger.error("publish could not start", { err, version });
-    await ctx.platform({
-      type: "publish_failed",
-      step: "start",
-      reason: "The publishing step could not be started",
-    });
   }
 }

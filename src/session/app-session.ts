@@ -13,14 +13,11 @@ import {
 import { flushOutbox, type HistoryRow, queueMirror } from "./outbox";
 import { type RunRow, SessionStorage, type StoredEvent } from "./storage";
 import { Subscribers } from "./subscribers";
+import { STALE_PENDING_MS, watchdogAction } from "./watchdog";
 
 const HEARTBEAT_MS = 30_000;
 const KEEPALIVE_MS = 15_000;
 const FLUSH_DELAY_MS = 250;
-/** A lock taken but never turned into a run (the request died between lock and start). */
-const STALE_PENDING_MS = 60_000;
-/** How long a run waits for the publishing step's first outcome before it gives up on it. */
-const PUBLISH_WAIT_MS = 10 * 60_000;
 
 export interface AcquireInput {
   appId: string;
@@ -163,9 +160,7 @@ export class AppSession extends DurableObject<Env> {
   openRun(runId: string, debug: boolean): StreamResult {
     const run = this.store.getRun(runId);
     if (!run) return { status: 204 };
-    const replay =
-      run.firstSeq === null ? [] : this.readAfter(run.firstSeq - 1).filter((e) => e.runId === runId);
-    const sub = this.subs.open({ runId, debug }, replay);
+    const sub = this.subs.open({ runId, debug }, this.store.runEvents(runId));
     if (run.status === "done" && !sub.closed) sub.close();
     this.startKeepalive();
     return { status: 200, stream: sub.stream };
@@ -177,34 +172,13 @@ export class AppSession extends DurableObject<Env> {
    * for → 204, which stops a browser EventSource from reconnecting in a loop.
    */
   openEvents(after: number | null, debug: boolean): StreamResult {
-    let cursor = after;
-    if (cursor === null) {
-      const active = this.store.activeRun();
-      const run = active?.firstSeq != null ? active : this.store.latestRun();
-      cursor = run?.firstSeq != null ? run.firstSeq - 1 : this.store.lastSeq();
-    }
-    const replay = this.readAfter(cursor);
-    const inProgress = this.inProgress();
+    const replay = this.store.allEventsAfter(after ?? this.store.defaultCursor());
+    const inProgress = this.store.inProgress();
     if (!inProgress && replay.length === 0) return { status: 204 };
     const sub = this.subs.open({ debug }, replay);
     if (!inProgress) sub.close();
     else this.startKeepalive();
     return { status: 200, stream: sub.stream };
-  }
-
-  private readAfter(after: number): StoredEvent[] {
-    const out: StoredEvent[] = [];
-    for (let cursor = after; ; ) {
-      const page = this.store.eventsAfter(cursor, 1000);
-      out.push(...page);
-      if (page.length < 1000) return out;
-      cursor = page[page.length - 1]!.seq;
-    }
-  }
-
-  private inProgress(): boolean {
-    const active = this.store.activeRun();
-    return (active !== null && active.status !== "pending") || this.store.getMeta("deploying") === "1";
   }
 
   // --- control --------------------------------------------------------------------------------
@@ -246,7 +220,7 @@ export class AppSession extends DurableObject<Env> {
       await this.finish(run.id, null);
     } else {
       await this.flushNow();
-      if (!this.inProgress()) this.subs.closeFollowers();
+      if (!this.store.inProgress()) this.subs.closeFollowers();
     }
     return event.seq;
   }
@@ -332,7 +306,7 @@ export class AppSession extends DurableObject<Env> {
     if (this.live?.runId === run.id) this.live = undefined;
     await this.flushNow();
     this.append(run.id, "done", JSON.stringify(doneEvent(ids)));
-    if (!this.inProgress()) this.subs.closeFollowers();
+    if (!this.store.inProgress()) this.subs.closeFollowers();
   }
 
   // --- heartbeat and watchdog -----------------------------------------------------------------
@@ -356,35 +330,32 @@ export class AppSession extends DurableObject<Env> {
    * and a run whose publishing step never answered; retries a failed history flush.
    */
   override async alarm(): Promise<void> {
-    const now = Date.now();
     const active = this.store.activeRun();
-    if (active) {
-      const idleMs = this.idleTimeoutMs ?? this.config.AGENT_IDLE_TIMEOUT_S * 1000;
-      if (active.status === "pending") {
-        if (now - active.startedAt > STALE_PENDING_MS) this.store.deleteRun(active.id);
-      } else if (active.status === "running") {
-        if (!this.live || this.live.runId !== active.id) {
-          await this.finish(active.id, {
-            code: "run_interrupted",
-            message: "The run lost its connection to the agent",
-          });
-        } else if (now - (active.lastByteAt ?? active.startedAt) > idleMs) {
-          this.live.timeout();
-        }
-      } else if (
-        active.status === "publishing" &&
-        now - (active.lastByteAt ?? active.startedAt) > PUBLISH_WAIT_MS
-      ) {
-        await this.platformMessage({
-          appId: this.appId,
-          version: active.version,
-          metadata: {
-            type: "publish_failed",
-            step: "wait",
-            reason: "The publishing step did not answer in time",
-          },
-        });
-      }
+    const action = active
+      ? watchdogAction(active, {
+          now: Date.now(),
+          idleMs: this.idleTimeoutMs ?? this.config.AGENT_IDLE_TIMEOUT_S * 1000,
+          readerAlive: this.live?.runId === active.id,
+        })
+      : "none";
+    if (active && action === "drop_lock") this.store.deleteRun(active.id);
+    if (active && action === "interrupt") {
+      await this.finish(active.id, {
+        code: "run_interrupted",
+        message: "The run lost its connection to the agent",
+      });
+    }
+    if (action === "timeout") this.live?.timeout();
+    if (active && action === "publish_timeout") {
+      await this.platformMessage({
+        appId: this.appId,
+        version: active.version,
+        metadata: {
+          type: "publish_failed",
+          step: "wait",
+          reason: "The publishing step did not answer in time",
+        },
+      });
     }
     if (this.store.hasPendingHistory() || this.store.getMeta("pending_mirror")) await this.flushNow();
     if (this.store.activeRun() || this.store.hasPendingHistory()) {

@@ -117,6 +117,40 @@ export class SessionStorage {
       .map((r) => ({ seq: r.seq, runId: r.run_id, event: r.event, data: r.data }));
   }
 
+  /** Every event after the cursor, read in pages. */
+  allEventsAfter(after: number): StoredEvent[] {
+    const out: StoredEvent[] = [];
+    for (let cursor = after; ; ) {
+      const page = this.eventsAfter(cursor, 1000);
+      out.push(...page);
+      if (page.length < 1000) return out;
+      cursor = page[page.length - 1]!.seq;
+    }
+  }
+
+  runEvents(runId: string): StoredEvent[] {
+    return this.sql
+      .exec<{ seq: number; run_id: string; event: string; data: string }>(
+        "SELECT seq, run_id, event, data FROM events WHERE run_id = ? ORDER BY seq",
+        runId,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, runId: r.run_id, event: r.event, data: r.data }));
+  }
+
+  /** Without a cursor a reader starts at the current (or last) run's first event. */
+  defaultCursor(): number {
+    const active = this.activeRun();
+    const run = active?.firstSeq != null ? active : this.latestRun();
+    return run?.firstSeq != null ? run.firstSeq - 1 : this.lastSeq();
+  }
+
+  /** A run that has started, or a deployment, is in progress: readers keep following. */
+  inProgress(): boolean {
+    const active = this.activeRun();
+    return (active !== null && active.status !== "pending") || this.getMeta("deploying") === "1";
+  }
+
   // --- runs ---------------------------------------------------------------------------------
   insertRun(run: Pick<RunRow, "id" | "traceId" | "userId" | "ownerIsEmployee" | "startedAt">): void {
     this.sql.exec(

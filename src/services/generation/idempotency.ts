@@ -41,22 +41,7 @@ export async function claimKey(
     .onConflictDoNothing()
     .returning({ runId: idempotencyKeys.runId });
   if (inserted.length) return null;
-  const [existing] = await db
-    .select({
-      requestHash: idempotencyKeys.requestHash,
-      appId: idempotencyKeys.appId,
-      runId: idempotencyKeys.runId,
-    })
-    .from(idempotencyKeys)
-    .where(
-      and(
-        eq(idempotencyKeys.userId, userId),
-        eq(idempotencyKeys.key, key),
-        gt(idempotencyKeys.createdAt, TTL_SQL),
-      ),
-    )
-    .limit(1);
-  return existing ?? null;
+  return findKey(db, userId, key);
 }
 
 export async function findKey(db: Db, userId: string, key: string): Promise<KeyRecord | null> {
