@@ -1,8 +1,11 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { findAppByName } from "../clients/koyeb";
+import { findProjectByName } from "../clients/neon";
 import { loadConfig } from "../config";
 import { withDb } from "../db/client";
 import { createLogger } from "../logger";
 import { deleteEcrRepository, deleteKoyebApp, deleteNeonProject } from "../services/deploy";
+import { appDomainName, koyebAppName } from "../services/deploy/koyeb-app";
 import { cancelActiveDeployments } from "../services/deployments/record";
 import { sessionStub } from "../services/generation/session";
 import { archiveRepository } from "../services/github";
@@ -15,60 +18,72 @@ import { type DeleteAppParams, publishInstanceId } from "./types";
  * Removes everything an app created, after the route has set `deleted_at`: the run and publish
  * workflows first (so nothing new appears), then Koyeb, ECR, S3, Neon, the GitHub repository
  * (archived, when the platform owns it) and the session's storage. Each step is idempotent.
+ *
+ * The app's resource ids are read only once publishing has stopped, and a resource is looked up
+ * by its derived name when no id was recorded: a publish step stopped between making a resource
+ * and recording it must not leave that resource behind.
  */
 export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> {
   override async run(event: Readonly<WorkflowEvent<DeleteAppParams>>, step: WorkflowStep): Promise<void> {
     const { appId } = event.payload;
     const config = loadConfig(this.env);
     const log = createLogger({ component: "delete-app-workflow", appId });
-    const app = await step.do("load app", STEP, async () => {
+    const known = await step.do("load app", STEP, async () => {
+      const row = await loadApp(config, appId);
+      return row ? { snapshotVersion: row.snapshotVersion ?? 0 } : null;
+    });
+    if (!known) return;
+
+    await step.do("stop the run", STEP, async () => {
+      await sessionStub(this.env, appId).cancel();
+    });
+    await step.do("stop publishing", STEP, async () => {
+      // One past the recorded version: a version whose snapshot exists may not be mirrored yet.
+      for (let v = 1; v <= known.snapshotVersion + 1; v++) {
+        const instance = await this.env.PUBLISH_WORKFLOW.get(publishInstanceId(appId, v)).catch(() => null);
+        await instance?.terminate().catch(() => undefined);
+      }
+      await withDb(config, (db) => cancelActiveDeployments(db, appId, "app deleted"));
+    });
+    const app = await step.do("load resources", STEP, async () => {
       const row = await loadApp(config, appId);
       if (!row) return null;
       return {
         ownerId: row.ownerId,
-        snapshotVersion: row.snapshotVersion ?? 0,
         koyebAppId: row.koyebAppId,
         koyebServiceId: row.koyebServiceId,
         koyebDomainId: row.koyebDomainId,
         neonProjectId: row.neonProjectId,
-        ecrRepository: row.ecrRepository,
         githubOwner: row.githubOwner,
         githubOwnerType: row.githubOwnerType,
         githubRepo: row.githubRepo,
       };
     });
     if (!app) return;
-
-    await step.do("stop the run", STEP, async () => {
-      await sessionStub(this.env, appId).cancel();
-    });
-    await step.do("stop publishing", STEP, async () => {
-      for (let v = 1; v <= app.snapshotVersion; v++) {
-        const instance = await this.env.PUBLISH_WORKFLOW.get(publishInstanceId(appId, v)).catch(() => null);
-        await instance?.terminate().catch(() => undefined);
-      }
-      await withDb(config, (db) => cancelActiveDeployments(db, appId, "app deleted"));
-    });
-    if (app.koyebAppId || app.koyebServiceId) {
-      await step.do("delete koyeb app", STEP, () =>
-        attempt(() =>
-          deleteKoyebApp(config, {
-            koyebAppId: app.koyebAppId,
-            serviceId: app.koyebServiceId,
-            domainId: app.koyebDomainId,
-          }),
-        ),
+    await step.do("delete koyeb app", STEP, () =>
+      attempt(async () => {
+        // Deleting the app also takes a service or domain that was never recorded.
+        const found = app.koyebAppId ? null : await findAppByName(config, koyebAppName(appId));
+        const domainId =
+          app.koyebDomainId ?? found?.domains?.find((d) => d.name === appDomainName(config, appId))?.id;
+        return deleteKoyebApp(config, {
+          koyebAppId: app.koyebAppId ?? found?.id,
+          serviceId: app.koyebServiceId,
+          domainId,
+        });
+      }),
+    );
+    // Both are keyed by the app id and a no-op when nothing is there: no recorded id needed.
+    await step.do("delete images", STEP, () => attempt(() => deleteEcrRepository(config, appId)));
+    await step.do("delete stored files", STEP, () => attempt(() => deleteAppObjects(config, appId)));
+    if (config.NEON_API_KEY) {
+      await step.do("delete database", STEP, () =>
+        attempt(async () => {
+          // The project's name as ensureNeonDatabase gives it.
+          const id = app.neonProjectId ?? (await findProjectByName(config, `app-${appId}`))?.id;
+          return id ? deleteNeonProject(config, id) : { deleted: false };
+        }),
       );
-    }
-    if (app.ecrRepository) {
-      await step.do("delete images", STEP, () => attempt(() => deleteEcrRepository(config, appId)));
-    }
-    if (app.snapshotVersion > 0) {
-      await step.do("delete stored files", STEP, () => attempt(() => deleteAppObjects(config, appId)));
-    }
-    if (app.neonProjectId && config.NEON_API_KEY) {
-      const projectId = app.neonProjectId;
-      await step.do("delete database", STEP, () => attempt(() => deleteNeonProject(config, projectId)));
     }
     if (app.githubOwnerType === "org" && app.githubOwner && app.githubRepo) {
       const { githubOwner, githubRepo } = app;

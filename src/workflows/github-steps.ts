@@ -39,7 +39,8 @@ export async function githubFor(
  */
 export async function ensureRepoStep(config: Config, p: PublishParams): Promise<RepoRef> {
   const app = await loadApp(config, p.appId);
-  if (!app) throw new NonRetryableError("The app no longer exists");
+  // A deleted app gets no repository (its delete workflow may already have run).
+  if (!app || app.deletedAt) throw new NonRetryableError("The app no longer exists");
   if (app.githubOwner && app.githubRepo && app.repositoryUrl) {
     return {
       owner: app.githubOwner,
