@@ -83,6 +83,20 @@ describe("agent faults end every run with one clear error and one done", () => {
     }
   });
 
+  it("a silent agent: readers still get `: keepalive` comments while the run waits", async () => {
+    const user = await createUser();
+    const first = await runToDone("[scenario:refine] a wiki", { token: user.token });
+    await runInDurableObject(stub(first.appId), (instance: AppSession) => {
+      instance.keepaliveMs = 100;
+    });
+    const r = await runToDone("[scenario:silence ms=700] go", {
+      token: user.token,
+      applicationId: first.appId,
+    });
+    expect(r.comments.filter((c) => c === "keepalive").length).toBeGreaterThanOrEqual(3);
+    expect(errorOf(r)?.code).toBe("agent_protocol");
+  });
+
   it("agent silent beyond AGENT_IDLE_TIMEOUT_S ends the run with agent_timeout", async () => {
     const user = await createUser();
     const first = await runToDone("[scenario:refine] a blog", { token: user.token });

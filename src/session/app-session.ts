@@ -44,13 +44,15 @@ export type StreamResult = { status: 204 } | { status: 200; stream: ReadableStre
  */
 export class AppSession extends DurableObject<Env> {
   private readonly store: SessionStorage;
-  private readonly subs = new Subscribers();
+  private readonly subs = new Subscribers(() => this.stopKeepalive());
   private live: AgentRun | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
   /** Overridable by tests (runInDurableObject) to exercise the timeout without waiting minutes. */
   idleTimeoutMs: number | undefined;
+  /** Interval of the `: keepalive` comments to readers; overridable by tests like the timeout. */
+  keepaliveMs = KEEPALIVE_MS;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -312,11 +314,8 @@ export class AppSession extends DurableObject<Env> {
   // --- heartbeat and watchdog -----------------------------------------------------------------
 
   private startKeepalive(): void {
-    if (this.keepaliveTimer) return;
-    this.keepaliveTimer = setInterval(() => {
-      if (this.subs.size === 0) return this.stopKeepalive();
-      this.subs.keepalive();
-    }, KEEPALIVE_MS);
+    if (this.keepaliveTimer || this.subs.size === 0) return;
+    this.keepaliveTimer = setInterval(() => this.subs.keepalive(), this.keepaliveMs);
   }
 
   private stopKeepalive(): void {

@@ -59,6 +59,9 @@ class Subscriber {
 export class Subscribers {
   private readonly subs = new Set<Subscriber>();
 
+  /** `onEmpty` runs when the last reader leaves (the keepalive timer stops with it). */
+  constructor(private readonly onEmpty: () => void = () => {}) {}
+
   get size(): number {
     return this.subs.size;
   }
@@ -68,7 +71,10 @@ export class Subscribers {
    * registers in one synchronous step, so no event can fall between replay and live.
    */
   open(options: SubscriberOptions, replay: StoredEvent[]): Subscriber {
-    const sub = new Subscriber(options, (s) => this.subs.delete(s));
+    const sub = new Subscriber(options, (s) => {
+      this.subs.delete(s);
+      if (this.subs.size === 0) this.onEmpty();
+    });
     this.subs.add(sub);
     let text = "retry: 2000\n\n";
     for (const e of replay) {
