@@ -1,10 +1,17 @@
 // `wrangler dev` for the local stack: node_modules/.bin/wrangler (not npx) in its own process
-// group, offline, with the Worker's variables passed as --var.
+// group, offline, with the Worker's variables passed in its environment.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { root } from "./local-config.mjs";
 
 const ANSI = /\x1b\[[0-9;]*m/g;
+
+// What wrangler itself needs from the environment. Everything in its environment also becomes a
+// Worker variable, so nothing else of the caller's environment is passed on.
+const TOOL_ENV =
+  /^(PATH|HOME|TMPDIR|TMP|TEMP|LANG|LC_ALL|TERM|CI|NODE_OPTIONS|NODE_EXTRA_CA_CERTS|XDG_.*|WRANGLER_.*|CLOUDFLARE_.*)$/;
+const toolEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => TOOL_ENV.test(k)));
 
 /**
  * Runs node_modules/.bin/wrangler dev offline (no login, telemetry, update check or Request.cf
@@ -26,15 +33,23 @@ export function startWrangler({
   if (inspectorPort) args.push("--inspector-port", String(inspectorPort));
   if (persistTo) args.push("--persist-to", persistTo);
   if (logLevel) args.push("--log-level", logLevel);
-  // --var wins over wrangler.toml [vars] and .dev.vars; values are passed exactly (no dotenv
-  // expansion, so secrets containing "$" survive) and shown as "(hidden)" in wrangler's table.
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  // The Worker's variables travel in wrangler's environment, not on its command line, where any
+  // local user could read the secrets (`ps`). An empty --env-file makes wrangler skip .dev.vars
+  // (the launcher has merged it already) and, with CLOUDFLARE_INCLUDE_PROCESS_ENV, take its
+  // environment as the Worker's variables, exactly (no dotenv expansion: "$" survives). They win
+  // over wrangler.toml [vars].
+  const emptyEnvFile = path.join(root, ".wrangler", "no-dev-vars.env");
+  fs.mkdirSync(path.dirname(emptyEnvFile), { recursive: true });
+  fs.writeFileSync(emptyEnvFile, "");
+  args.push("--env-file", emptyEnvFile);
   const child = spawn(path.join(root, "node_modules/.bin/wrangler"), args, {
     cwd: root,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
-      ...process.env,
+      ...toolEnv(),
+      ...vars,
+      CLOUDFLARE_INCLUDE_PROCESS_ENV: "true",
       WRANGLER_SEND_METRICS: "false",
       CLOUDFLARE_CF_FETCH_ENABLED: "false",
       WRANGLER_HIDE_BANNER: "true",
