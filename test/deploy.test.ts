@@ -3,17 +3,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "../src/db/client";
 import { deployments as deploymentsTable } from "../src/db/schema";
-import {
-  advanceDeployment,
-  deploymentIdFor,
-  finishDeployment,
-  recordDeployment,
-} from "../src/services/deployments/record";
 import { publishInstanceId } from "../src/workflows/types";
-import { call, callJson } from "./helpers/api";
+import { call } from "./helpers/api";
 import { injectFault, state } from "./helpers/deploy";
 import { config } from "./helpers/env";
-import { addDeployment, createApp } from "./helpers/factories";
 import { sendMessage } from "./helpers/generation";
 import { exportRepo } from "./helpers/github";
 import {
@@ -225,81 +218,5 @@ describe("deployments", () => {
         .then((i) => i.terminate())
         .catch(() => undefined);
     }
-  });
-
-  it("legacy /deployment-status maps every status; others' deployments and apps are 404", async () => {
-    const user = await createUser();
-    const other = await createUser();
-    const app = await createApp(db, user.id);
-    const expected = {
-      queued: "DEPLOYMENT_IN_PROGRESS",
-      building: "DEPLOYMENT_IN_PROGRESS",
-      deploying: "DEPLOYMENT_IN_PROGRESS",
-      healthy: "HEALTHY",
-      failed: "ERROR",
-      cancelled: "STOPPING",
-    } as const;
-    let version = 0;
-    for (const [status, type] of Object.entries(expected)) {
-      const d = await addDeployment(db, app.id, user.id, {
-        status: status as keyof typeof expected,
-        version: ++version,
-        reason: status === "failed" ? "boom" : null,
-      });
-      const got = await legacyStatus(user.token, d.id);
-      expect(got).toMatchObject({ type, isDeployed: status === "healthy" });
-      if (status === "failed") expect(got.message).toContain("boom");
-      expect((await callJson("GET", `/deployment-status/${d.id}`, { token: other.token })).status).toBe(404);
-    }
-    expect((await callJson("GET", `/apps/${app.id}/deployments`, { token: other.token })).status).toBe(404);
-    expect((await callJson("GET", `/apps/${app.id}/deployments`)).status).toBe(401);
-    expect((await callJson("GET", "/deployment-status/not-a-uuid", { token: user.token })).status).toBe(404);
-    const mine = await deploymentsOf(user.token, app.id);
-    expect(mine.map((d) => d.status)).toEqual(Object.keys(expected).reverse());
-  });
-
-  it("recordDeployment/finishDeployment: a retried record makes no second row; a late older version never supersedes a newer one", async () => {
-    const user = await createUser();
-    const app = await createApp(db, user.id);
-    const rec = async (version: number) =>
-      recordDeployment(db, {
-        id: await deploymentIdFor(app.id, version),
-        appId: app.id,
-        ownerId: user.id,
-        version,
-        commitSha: `sha-${version}`,
-        workflowInstanceId: publishInstanceId(app.id, version),
-      });
-    const v1 = await rec(1);
-    expect(await rec(1)).toMatchObject({ id: v1.id, status: "queued" });
-    expect(await advanceDeployment(db, v1.id, { status: "building" })).toBe(true);
-    const v2 = await rec(2);
-    const rows = async () => (await deploymentsOf(user.token, app.id)).map((d) => [d.status, d.reason]);
-    expect(await rows()).toEqual([
-      ["queued", null],
-      ["cancelled", "superseded"],
-    ]);
-    // The older workflow, waking up later, can neither move nor end its deployment.
-    expect(await advanceDeployment(db, v1.id, { status: "deploying" })).toBe(false);
-    expect(await finishDeployment(db, v1.id, { status: "healthy", url: "https://old" })).toBe(false);
-    expect(await getApp(user.token, app.id)).toMatchObject({ deployStatus: "deploying", appUrl: null });
-    // A retried record of the older version changes nothing.
-    await rec(1);
-    expect(await rows()).toEqual([
-      ["queued", null],
-      ["cancelled", "superseded"],
-    ]);
-    expect(await finishDeployment(db, v2.id, { status: "healthy", url: "https://new" })).toBe(true);
-    expect(await getApp(user.token, app.id)).toMatchObject({
-      deployStatus: "deployed",
-      appUrl: "https://new",
-    });
-    // A retried record after the end neither reopens it nor sets the app back to deploying.
-    await rec(2);
-    expect(await getApp(user.token, app.id)).toMatchObject({
-      deployStatus: "deployed",
-      appUrl: "https://new",
-    });
-    expect((await rows())[0]).toEqual(["healthy", null]);
   });
 });

@@ -2,7 +2,12 @@ import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloud
 import { type Config, loadConfig } from "../config";
 import { withDb } from "../db/client";
 import { createLogger } from "../logger";
-import { deploymentIdFor, finishDeployment, recordDeployment } from "../services/deployments/record";
+import {
+  ACTIVE_STATUSES,
+  deploymentIdFor,
+  finishDeployment,
+  recordDeployment,
+} from "../services/deployments/record";
 import { setHomepage } from "../services/github";
 import { attempt, loadApp, notify, POLL, reasonOf, STEP } from "./common";
 import {
@@ -68,9 +73,9 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       ),
     );
 
-    const deploymentId = await step.do("record deployment", STEP, async () => {
+    const recorded = await step.do("record deployment", STEP, async () => {
       const id = await deploymentIdFor(p.appId, p.version);
-      await withDb(config, (db) =>
+      const row = await withDb(config, (db) =>
         recordDeployment(db, {
           id,
           appId: p.appId,
@@ -80,8 +85,14 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
           workflowInstanceId: publishInstanceId(p.appId, p.version),
         }),
       );
-      return id;
+      return { id, active: ACTIVE_STATUSES.includes(row.status) };
     });
+    if (!recorded.active) {
+      // A newer version's deployment came first (this publish lagged behind): deploy nothing.
+      log.info("deployment superseded before it started");
+      return;
+    }
+    const deploymentId = recorded.id;
     await step.do("report deployment start", STEP, () =>
       notify(
         this.env,

@@ -18,6 +18,8 @@ export async function deploymentIdFor(appId: string, version: number): Promise<s
 /**
  * Records a version's deployment as `queued` (once), supersedes the app's older deployments still
  * in progress (`cancelled`, reason `superseded`) and marks the app `deploying` — one transaction.
+ * A version recorded after a newer one (its publish lagged behind) starts superseded: an old
+ * image must never replace the newer one that is live.
  */
 export async function recordDeployment(
   db: Db,
@@ -44,6 +46,16 @@ export async function recordDeployment(
           ne(deployments.id, d.id),
           inArray(deployments.status, ACTIVE_STATUSES),
           sql`${deployments.version} < ${d.version}`,
+        ),
+      );
+    await tx
+      .update(deployments)
+      .set({ status: "cancelled", reason: "superseded", finishedAt: new Date(), updatedAt: new Date() })
+      .where(
+        and(
+          eq(deployments.id, d.id),
+          inArray(deployments.status, ACTIVE_STATUSES),
+          sql`exists (select 1 from ${deployments} newer where newer.app_id = ${d.appId} and newer.version > ${d.version})`,
         ),
       );
     const [row] = await tx.select().from(deployments).where(eq(deployments.id, d.id));
