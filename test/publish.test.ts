@@ -161,17 +161,37 @@ describe("publishing a new app", () => {
     await deploymentEnded(user.token, r.appId);
   }, 90_000);
 
-  it("a binary section is skipped: skippedPaths in repo_created, the rest committed", async () => {
+  it("a binary section is skipped: skippedPaths in repo_created and commit_created, the rest committed", async () => {
     const name = uniqueAppName("assets");
     const r = await run(scenario("binary", { name }, PROMPT), { token: user.token });
-    const [created] = platformEvents(r);
-    expect(created).toMatchObject({ type: "repo_created", skippedPaths: ["public/logo.png"] });
-    const { files } = await repoOf(user.token, r.appId);
-    expect(files).toEqual({
+    expect(platformEvents(r)[0]).toMatchObject({ type: "repo_created", skippedPaths: ["public/logo.png"] });
+    const expected = {
       ...builtFiles(name, PROMPT),
       "docs/assets.md": "100644 The logo lives in public/logo.png.\n",
-    });
+    };
+    expect((await repoOf(user.token, r.appId)).files).toEqual(expected);
     await deploymentEnded(user.token, r.appId);
+
+    // A later version with a binary section: the file is not created, the rest of the diff applies.
+    const other = uniqueAppName("assets");
+    const first = await built(other);
+    const next = await run(scenario("binary", {}, "add a logo"), {
+      token: user.token,
+      applicationId: first.appId,
+    });
+    expect(platformEvents(next)[0]).toMatchObject({
+      type: "commit_created",
+      skippedPaths: ["public/logo.png"],
+    });
+    const { exported, files } = await repoOf(user.token, first.appId);
+    expect(files).toEqual({
+      ...builtFiles(other, PROMPT),
+      "docs/assets.md": "100644 The logo lives in public/logo.png.\n",
+    });
+    expect(exported.commits).toHaveLength(2);
+    const history = await historyOf(user.token, first.appId);
+    expect(history.filter((h) => h.metadata?.skippedPaths)).toHaveLength(1);
+    await deploymentEnded(user.token, first.appId);
   });
 });
 
