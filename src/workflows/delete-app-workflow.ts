@@ -14,6 +14,8 @@ import { attempt, loadApp, STEP } from "./common";
 import { githubFor } from "./github-steps";
 import { type DeleteAppParams, publishInstanceId } from "./types";
 
+const ENDED = new Set<InstanceStatus["status"]>(["complete", "errored", "terminated"]);
+
 /**
  * Removes everything an app created, after the route has set `deleted_at`: the run and publish
  * workflows first (so nothing new appears), then Koyeb, ECR, S3, Neon, the GitHub repository
@@ -41,7 +43,9 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
       // One past the recorded version: a version whose snapshot exists may not be mirrored yet.
       for (let v = 1; v <= known.snapshotVersion + 1; v++) {
         const instance = await this.env.PUBLISH_WORKFLOW.get(publishInstanceId(appId, v)).catch(() => null);
-        await instance?.terminate().catch(() => undefined);
+        if (!instance) continue;
+        // A failed terminate of a live instance fails the step (and is retried); an ended one is left.
+        if (!ENDED.has((await instance.status()).status)) await instance.terminate();
       }
       await withDb(config, (db) => cancelActiveDeployments(db, appId, "app deleted"));
     });
