@@ -97,6 +97,6 @@ ALTER TABLE "deployments" ADD CONSTRAINT "deployments_app_id_apps_id_fk" FOREIGN
 CREATE UNIQUE INDEX "app_prompts_app_seq_uidx" ON "app_prompts" USING btree ("app_id","seq");--> statement-breakpoint
 CREATE INDEX "app_prompts_app_created_idx" ON "app_prompts" USING btree ("app_id","created_at");--> statement-breakpoint
 CREATE INDEX "apps_owner_created_idx" ON "apps" USING btree ("owner_id","created_at" DESC NULLS LAST) WHERE "apps"."deleted_at" is null;--> statement-breakpoint
-CREATE INDEX "deployments_app_created_idx" ON "deployments" USING btree ("app_id","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "deployments_app_version_idx" ON "deployments" USING btree ("app_id","version" DESC NULLS LAST,"created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "deployments_owner_idx" ON "deployments" USING btree ("owner_id");--> statement-breakpoint
 CREATE INDEX "idempotency_keys_created_idx" ON "idempotency_keys" USING btree ("created_at");

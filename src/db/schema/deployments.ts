@@ -35,7 +35,8 @@ export const deployments = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
   },
   (t) => [
-    index("deployments_app_created_idx").on(t.appId, t.createdAt.desc()),
+    // Newest version first: the app's latest deployment and its list read this index.
+    index("deployments_app_version_idx").on(t.appId, t.version.desc(), t.createdAt.desc()),
     index("deployments_owner_idx").on(t.ownerId),
   ],
 );

@@ -24,7 +24,7 @@ export async function getApp(db: Db, ownerId: string, appId: string): Promise<Ap
     })
     .from(deployments)
     .where(eq(deployments.appId, apps.id))
-    .orderBy(desc(deployments.createdAt), desc(deployments.id))
+    .orderBy(desc(deployments.version), desc(deployments.createdAt))
     .limit(1)
     .as("latest");
   const [row] = await db

@@ -11,7 +11,7 @@ export async function listDeployments(db: Db, ownerId: string, appId: string): P
     .from(deployments)
     .innerJoin(apps, eq(apps.id, deployments.appId))
     .where(and(eq(deployments.appId, appId), eq(apps.ownerId, ownerId), isNull(apps.deletedAt)))
-    .orderBy(desc(deployments.createdAt), desc(deployments.version));
+    .orderBy(desc(deployments.version), desc(deployments.createdAt));
   if (rows.length === 0) {
     const [app] = await db
       .select({ id: apps.id })

@@ -16,9 +16,12 @@ export function slugRepoName(appName: string, maxLength = MAX_NAME): string {
   return slug || "app";
 }
 
-/** `base-x7k2`: a short random suffix, the whole name still within 100 characters. */
-export function withSuffix(base: string): string {
+/**
+ * `base-x7k2`: a short suffix (random unless given), the whole name still within 100 characters.
+ * A given suffix makes the names a retry will try predictable, so it can find its own.
+ */
+export function withSuffix(base: string, given?: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(SUFFIX_LENGTH));
-  const suffix = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join("");
-  return `${slugRepoName(base, MAX_NAME - SUFFIX_LENGTH - 1)}-${suffix}`;
+  const suffix = given ?? [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join("");
+  return `${slugRepoName(base, MAX_NAME - suffix.length - 1)}-${suffix}`;
 }

@@ -17,6 +17,8 @@ export interface EnsureRepositoryInput {
   expectedRepo?: string;
   /** Names tried with a random suffix after the plain one is taken, default 5. */
   suffixTries?: number;
+  /** Suffixes to try, in order, instead of random ones (so a retry knows the names it may have made). */
+  suffixes?: string[];
 }
 
 export interface EnsuredRepository {
@@ -95,9 +97,9 @@ export async function ensureRepository(input: EnsureRepositoryInput): Promise<En
   }
   const description = cleanDescription(input.description);
   const base = slugRepoName(input.name);
-  const tries = input.suffixTries ?? 5;
+  const tries = input.suffixes?.length ?? input.suffixTries ?? 5;
   for (let i = 0; i <= tries; i++) {
-    const candidate = i === 0 ? base : withSuffix(base);
+    const candidate = i === 0 ? base : withSuffix(base, input.suffixes?.[i - 1]);
     const made = await createOnce(input, candidate, description);
     if (made) return made;
   }
