@@ -121,6 +121,11 @@ describe("deployments", () => {
       /Image build failed in phase BUILD: .*fail this build/,
     ],
     ["a Koyeb deployment ERROR", { marker: "koyeb-error" }, /^Koyeb deployment ERROR: .*port 80 not bound/],
+    [
+      "a Koyeb deployment that never turns healthy (past DEPLOY_TIMEOUT_S)",
+      { marker: "koyeb-hang" },
+      /^timeout$/,
+    ],
   ])("%s → failed with a reason and deployment_failed; no app URL", async (_what, options, reason) => {
     await fast(async () => {
       const user = await createUser();

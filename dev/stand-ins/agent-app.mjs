@@ -31,7 +31,7 @@ const DOCKERFILE =
 /**
  * The finished first build: 10 files (a Dockerfile among them, so it can be deployed), one
  * executable, one without a final newline, one empty. Options: `docker=0` leaves the Dockerfile
- * out (its image build fails); `marker=fail-build|koyeb-error` adds the file that makes the
+ * out (its image build fails); `marker=fail-build|koyeb-error|koyeb-hang` adds the file that makes the
  * CodeBuild or Koyeb stand-in fail.
  */
 export function builtTree(appName, prompt, options = {}) {
@@ -63,6 +63,7 @@ export function builtTree(appName, prompt, options = {}) {
   if (options.marker === "fail-build") tree.set(".fail-build", file("fail this build\n"));
   if (options.marker === "koyeb-error")
     tree.set(".koyeb-error", file("the app crashed on start: port 80 not bound\n"));
+  if (options.marker === "koyeb-hang") tree.set(".koyeb-hang", file("never becomes healthy\n"));
   return tree;
 }
 

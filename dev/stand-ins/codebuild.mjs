@@ -2,7 +2,8 @@
 // project reads its source zip from S3 (a SigV4-signed GET, like the build's role would) and moves
 // one phase per BatchGetBuilds poll. It succeeds, pushing IMAGE_URI into the ECR stand-in, when the
 // zip has a Dockerfile at its root; it fails in BUILD when not, or when the zip holds `.fail-build`.
-// A `.koyeb-error` file rides along on the pushed image, so the Koyeb stand-in fails its deployment.
+// A `.koyeb-error` file rides along on the pushed image, so the Koyeb stand-in fails its deployment;
+// a `.koyeb-hang` file makes that deployment never leave PROVISIONING.
 import { AwsClient } from "aws4fetch";
 import { unzipSync } from "fflate";
 import { AwsError, createAwsJsonServer, epochSeconds, requireString } from "./aws-json.mjs";
@@ -115,10 +116,14 @@ export async function startCodeBuild({
     if (phase === "POST_BUILD") {
       const imageUri = envOf(b, "IMAGE_URI");
       const marker = b.internal.files[".koyeb-error"];
+      const hang = b.internal.files[".koyeb-hang"];
       try {
         if (!ecr) throw new Error("no registry is reachable from the build");
         ecr.pushImage(imageUri, {
-          markers: marker ? { koyebError: Buffer.from(marker).toString("utf8").trim() || "crashed" } : {},
+          markers: {
+            ...(marker ? { koyebError: Buffer.from(marker).toString("utf8").trim() || "crashed" } : {}),
+            ...(hang ? { koyebHang: true } : {}),
+          },
         });
       } catch (err) {
         const cmd = 'Error while executing command: docker push "$IMAGE_URI". Reason: exit status 1';

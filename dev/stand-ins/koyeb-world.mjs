@@ -143,6 +143,7 @@ export function createKoyebWorld({ organizationName, domainSuffix, ecr }) {
       d.status = "PROVISIONING";
       d.allocated_at = now();
     } else if (d.status === "PROVISIONING") {
+      if (ecr?.lookupImage(d.definition.docker.image)?.markers?.koyebHang) return;
       const service = services.get(d.service_id);
       const failure = runImage(d.definition);
       d.started_at = now();
