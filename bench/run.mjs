@@ -3,11 +3,15 @@
 // Figures, not a timed test: nothing here fails on a slow machine; a missed target is marked.
 import { onShutdownSignal } from "../dev/stack.mjs";
 import { foundation } from "./foundation.mjs";
+import { generation } from "./generation.mjs";
 import { startBenchStack } from "./harness.mjs";
+import { publishing } from "./publishing.mjs";
 
 // Each section: { name, title, run(stack) → rows [{ figure, value, target?, ok? }] }.
 // Add one by importing it and listing it here.
-const SECTIONS = [foundation];
+// Publishing before generation: it waits for its deployments, so later figures start quiet;
+// the concurrent runs' deployments are left to end with the stack.
+const SECTIONS = [foundation, publishing, generation];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !SECTIONS.some((s) => s.name === w));

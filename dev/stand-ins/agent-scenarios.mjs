@@ -10,6 +10,7 @@ import {
   templateTree,
   treeFromAllFiles,
 } from "./agent-app.mjs";
+import { bulk } from "./agent-bulk.mjs";
 import { binarySection, fileSection, treeDiff } from "./agent-git.mjs";
 import { eventJson, frame } from "./agent-wire.mjs";
 import { send } from "./http.mjs";
@@ -208,6 +209,7 @@ const scenarios = {
   },
 
   trickle: (ctx) => trickle(ctx),
+  bulk,
 
   traversal: async (ctx) => {
     const which = String(ctx.options.which ?? "all");

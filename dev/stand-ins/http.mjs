@@ -23,6 +23,8 @@ export function send(res, status, body, headers = {}) {
   res.end(JSON.stringify(body));
 }
 
+const MAX_LOG = 5000;
+
 /**
  * A tiny router: routes are [method, pattern, handler]; patterns use `:name` segments and a
  * trailing `*rest` for the remainder. Handlers get ({ req, res, params, url, body }).
@@ -49,23 +51,39 @@ export function createServer(name, routes, { onRequest } = {}) {
   // Requests served, per "METHOD /path" (control paths under /__dev/ left out), so a benchmark
   // or a test can count the calls the Worker makes: GET /__dev/stats reads, DELETE resets.
   const stats = new Map();
+  // The latest requests in order, each with when it arrived and when its answer was sent (ms
+  // since the epoch, performance clock), so a benchmark can place a step's calls in time:
+  // GET /__dev/stats?log adds them.
+  const log = [];
   const server = http.createServer(async (req, res) => {
+    const arrivedAt = performance.timeOrigin + performance.now();
     try {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
       const body = await readBody(req);
       if (url.pathname === "/__dev/stats" && (req.method === "GET" || req.method === "DELETE")) {
-        if (req.method === "DELETE") stats.clear();
+        if (req.method === "DELETE") {
+          stats.clear();
+          log.length = 0;
+        }
         const requests = Object.fromEntries(stats);
         const total = [...stats.values()].reduce((a, b) => a + b, 0);
         return send(
           res,
           req.method === "GET" ? 200 : 204,
-          req.method === "GET" ? { name, total, requests } : null,
+          req.method === "GET"
+            ? { name, total, requests, ...(url.searchParams.has("log") ? { log } : {}) }
+            : null,
         );
       }
       if (!url.pathname.startsWith("/__dev/")) {
         const key = `${req.method} ${url.pathname}`;
         stats.set(key, (stats.get(key) ?? 0) + 1);
+        const entry = { key, at: arrivedAt, doneAt: null };
+        log.push(entry);
+        if (log.length > MAX_LOG) log.shift();
+        res.once("finish", () => {
+          entry.doneAt = performance.timeOrigin + performance.now();
+        });
       }
       onRequest?.({ req, url, body });
       for (const r of compiled) {
