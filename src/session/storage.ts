@@ -22,7 +22,6 @@ export interface RunRow {
   userId: string;
   ownerIsEmployee: boolean;
   firstSeq: number | null;
-  lastSeq: number | null;
   countedDay: string | null;
   startedAt: number;
   endedAt: number | null;
@@ -41,7 +40,7 @@ CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL
 CREATE INDEX IF NOT EXISTS events_run_idx ON events (run_id, seq);
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, status TEXT NOT NULL, user_id TEXT NOT NULL,
-  owner_is_employee INTEGER NOT NULL DEFAULT 0, first_seq INTEGER, last_seq INTEGER, counted_day TEXT,
+  owner_is_employee INTEGER NOT NULL DEFAULT 0, first_seq INTEGER, counted_day TEXT,
   started_at INTEGER NOT NULL, ended_at INTEGER, last_byte_at INTEGER, version INTEGER);
 CREATE TABLE IF NOT EXISTS texts (name TEXT NOT NULL, chunk INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (name, chunk));
 CREATE TABLE IF NOT EXISTS files (path TEXT NOT NULL, chunk INTEGER NOT NULL, mode TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (path, chunk));
@@ -57,10 +56,20 @@ function chunks(text: string): string[] {
 }
 
 export class SessionStorage {
+  // The relay path writes two rows per event (the event, its history row) and nothing else:
+  // sequence numbers are kept in memory, derived from the tables when the object starts.
+  private eventSeq: number | null = null;
+  private historySeq: number | null = null;
+  private readonly runsWithFirstSeq = new Set<string>();
+
   constructor(private readonly sql: SqlStorage) {}
 
+  /** Creates the tables (also after a wipe) and forgets the cached counters. */
   init(): void {
     for (const stmt of SCHEMA.split(";").map((s) => s.trim())) if (stmt) this.sql.exec(stmt);
+    this.eventSeq = null;
+    this.historySeq = null;
+    this.runsWithFirstSeq.clear();
   }
 
   // --- meta ---------------------------------------------------------------------------------
@@ -77,19 +86,15 @@ export class SessionStorage {
     );
   }
 
-  private nextCounter(key: string): number {
-    const n = Number(this.getMeta(key) ?? "0") + 1;
-    this.setMeta(key, String(n));
-    return n;
-  }
-
   // --- event log ----------------------------------------------------------------------------
+
   lastSeq(): number {
-    return Number(this.getMeta("event_seq") ?? "0");
+    this.eventSeq ??= this.sql.exec<{ n: number }>("SELECT COALESCE(MAX(seq), 0) AS n FROM events").one().n;
+    return this.eventSeq;
   }
 
   appendEvent(runId: string, event: string, data: string): StoredEvent {
-    const seq = this.nextCounter("event_seq");
+    const seq = this.lastSeq() + 1;
     this.sql.exec(
       "INSERT INTO events (seq, run_id, event, data) VALUES (?, ?, ?, ?)",
       seq,
@@ -97,12 +102,11 @@ export class SessionStorage {
       event,
       data,
     );
-    this.sql.exec(
-      "UPDATE runs SET first_seq = COALESCE(first_seq, ?), last_seq = ? WHERE id = ?",
-      seq,
-      seq,
-      runId,
-    );
+    this.eventSeq = seq;
+    if (!this.runsWithFirstSeq.has(runId)) {
+      this.sql.exec("UPDATE runs SET first_seq = COALESCE(first_seq, ?) WHERE id = ?", seq, runId);
+      this.runsWithFirstSeq.add(runId);
+    }
     return { seq, runId, event, data };
   }
 
@@ -282,8 +286,14 @@ export class SessionStorage {
   }
 
   // --- history outbox -----------------------------------------------------------------------
+  /** Flushed rows leave the outbox, so the high-water mark of acknowledged rows is kept in meta. */
   nextHistorySeq(): number {
-    return this.nextCounter("history_seq");
+    this.historySeq ??= Math.max(
+      this.sql.exec<{ n: number }>("SELECT COALESCE(MAX(seq), 0) AS n FROM outbox").one().n,
+      Number(this.getMeta("history_acked") ?? "0"),
+    );
+    this.historySeq += 1;
+    return this.historySeq;
   }
 
   enqueueHistory(seq: number, row: unknown): void {
@@ -298,6 +308,8 @@ export class SessionStorage {
 
   ackHistory(upToSeq: number): void {
     this.sql.exec("DELETE FROM outbox WHERE seq <= ?", upToSeq);
+    if (upToSeq > Number(this.getMeta("history_acked") ?? "0"))
+      this.setMeta("history_acked", String(upToSeq));
   }
 
   hasPendingHistory(): boolean {
@@ -313,7 +325,6 @@ function toRun(r: Record<string, SqlStorageValue>): RunRow {
     userId: r.user_id as string,
     ownerIsEmployee: r.owner_is_employee === 1,
     firstSeq: (r.first_seq as number | null) ?? null,
-    lastSeq: (r.last_seq as number | null) ?? null,
     countedDay: (r.counted_day as string | null) ?? null,
     startedAt: r.started_at as number,
     endedAt: (r.ended_at as number | null) ?? null,
