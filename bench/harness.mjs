@@ -313,19 +313,6 @@ export async function cpuProfile(stack, fn, { intervalUs = 200 } = {}) {
   }
 }
 
-/** Runs a full garbage collection in the Worker's isolate; its V8 heap in use after, in KiB (or null). */
-export async function collectGarbage(stack) {
-  const inspector = await openInspector(stack);
-  try {
-    await inspector.send("HeapProfiler.collectGarbage", {}, 5_000);
-    const usage = await inspector.send("Runtime.getHeapUsage", {}, 5_000);
-    const used = usage?.result?.usedSize;
-    return typeof used === "number" ? used / 1024 : null;
-  } finally {
-    inspector.close();
-  }
-}
-
 /** A profile's busiest functions: { total, idle, self: [[label, ms]], inclusive: [[label, ms]] }. */
 export function profileSummary(profile, top = 12) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
