@@ -19,6 +19,8 @@ class Subscriber {
   readonly stream: ReadableStream<Uint8Array>;
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private pending = 0;
+  private buffered = "";
+  private flushQueued = false;
   closed = false;
 
   constructor(
@@ -30,9 +32,23 @@ class Subscriber {
     this.writer = writable.getWriter();
   }
 
+  /**
+   * Queues text; everything written in one turn (a chunk of agent events parsed at once) goes
+   * out as one write at the end of the turn, so a burst costs one stream write, not one per event.
+   */
   write(text: string): void {
     if (this.closed) return;
-    const bytes = encoder.encode(text);
+    this.buffered += text;
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.closed || this.buffered === "") return;
+    const bytes = encoder.encode(this.buffered);
+    this.buffered = "";
     this.pending += bytes.byteLength;
     if (this.pending > MAX_PENDING_BYTES) {
       this.close(true);
@@ -48,6 +64,8 @@ class Subscriber {
 
   close(abort = false): void {
     if (this.closed) return;
+    if (!abort) this.flush();
+    if (this.closed) return; // the flush found the reader too far behind and dropped it
     this.closed = true;
     this.onClose(this);
     if (abort) this.writer.abort().catch(() => undefined);
