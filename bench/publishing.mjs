@@ -119,7 +119,10 @@ async function measure(stack, token, label, body, published, rows) {
     figure: "  idle sent → idle on the stream (read, parse, diff apply)",
     value: ms(r.idleAt - agentSent),
   });
-  rows.push({ figure: "  idle on the stream → first S3 PUT", value: ms(first(puts) - r.idleAt) });
+  rows.push({
+    figure: "  first S3 PUT, after the idle message on the stream",
+    value: ms(first(puts) - r.idleAt),
+  });
   rows.push({
     figure: `  snapshot: ${puts.length} S3 PUTs, first → last answer`,
     value: ms(snapshotEnd - first(puts)),
