@@ -26,6 +26,9 @@ function configureDriver(config: Config): void {
 export function openDb(config: Config): DbHandle {
   configureDriver(config);
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 4, connectionTimeoutMillis: 10_000 });
+  // An idle client whose socket closes (the pool is ending, the server went away) reports it on
+  // the pool; unheard, that error would be thrown as uncaught. A query in flight still fails.
+  pool.on("error", () => {});
   let ended = false;
   return {
     db: drizzle({ client: pool, schema }),

@@ -27,6 +27,8 @@ export function agentRequestBody(input: AgentRequestInput): string {
   );
 }
 
+const RETRY_DELAY_MS = 250;
+
 export class AgentUnavailableError extends Error {
   constructor(
     message: string,
@@ -47,9 +49,8 @@ export async function openAgentStream(
   signal: AbortSignal,
 ): Promise<ReadableStream<Uint8Array>> {
   const base = need(config, "AGENT_SERVER_URL").replace(/\/+$/, "");
-  let res: Response;
-  try {
-    res = await fetch(`${base}/message`, {
+  const send = () =>
+    fetch(`${base}/message`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -58,6 +59,15 @@ export async function openAgentStream(
       },
       body,
       signal,
+    });
+  let res: Response;
+  try {
+    res = await send().catch(async (err) => {
+      // A connection that fails before any answer (a pooled keep-alive socket the server just
+      // closed, say) never started a run: one more try is safe.
+      if (signal.aborted) throw err;
+      await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
+      return send();
     });
   } catch (err) {
     if (signal.aborted) throw err;

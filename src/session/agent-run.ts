@@ -12,6 +12,34 @@ import type { AgentEvent, ErrorCode, PlatformMetadata, RunIds } from "./events";
 import type { HistoryRow } from "./outbox";
 import type { RunRow, SessionStorage, StoredEvent } from "./storage";
 
+/**
+ * Hands the parser complete lines only. The parser rescans an unfinished line on every feed, so a
+ * multi-megabyte event (a full diff, a large agent state) arriving in KB-sized chunks would cost
+ * quadratic time; held back until its newline, it is parsed once.
+ */
+class LineBuffer {
+  private parts: string[] = [];
+
+  constructor(private readonly feed: (text: string) => void) {}
+
+  push(chunk: string): void {
+    const nl = chunk.lastIndexOf("\n");
+    if (nl === -1) {
+      this.parts.push(chunk);
+      return;
+    }
+    this.parts.push(chunk.slice(0, nl + 1));
+    const complete = this.parts.length === 1 ? this.parts[0]! : this.parts.join("");
+    this.parts = nl + 1 < chunk.length ? [chunk.slice(nl + 1)] : [];
+    this.feed(complete);
+  }
+
+  end(): void {
+    if (this.parts.length) this.feed(this.parts.join(""));
+    this.parts = [];
+  }
+}
+
 export interface RunContext {
   config: Config;
   env: Env;
@@ -155,16 +183,20 @@ async function execute(
   try {
     const stream = await openAgentStream(ctx.config, body, signal);
     const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+    const lines = new LineBuffer((text) => parser.feed(text));
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) break;
+        if (done) {
+          lines.end();
+          break;
+        }
         lastByte = Date.now();
         if (lastByte - lastTouch > TOUCH_EVERY_MS) {
           lastTouch = lastByte;
           ctx.touch(lastByte);
         }
-        parser.feed(value);
+        lines.push(value);
         if (idle) break;
       }
     } finally {

@@ -3,6 +3,9 @@ import type { StoredEvent } from "./storage";
 const encoder = new TextEncoder();
 /** A subscriber further behind than this is dropped; it reconnects with Last-Event-ID. */
 const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+/** Delay a write may wait for company: small against the 25 ms relay budget. */
+const COALESCE_MS = 2;
+const COALESCE_MAX_CHARS = 64 * 1024;
 
 export function sseEvent(e: StoredEvent): string {
   return `id: ${e.seq}\nevent: ${e.event}\ndata: ${e.data}\n\n`;
@@ -20,7 +23,7 @@ class Subscriber {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private pending = 0;
   private buffered = "";
-  private flushQueued = false;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   closed = false;
 
   constructor(
@@ -33,19 +36,23 @@ class Subscriber {
   }
 
   /**
-   * Queues text; everything written in one turn (a chunk of agent events parsed at once) goes
-   * out as one write at the end of the turn, so a burst costs one stream write, not one per event.
+   * Queues text; what is written within COALESCE_MS (or up to COALESCE_MAX_CHARS) goes out as one
+   * stream write, so a burst of agent events costs a few writes, not one per event.
    */
   write(text: string): void {
     if (this.closed) return;
     this.buffered += text;
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    queueMicrotask(() => this.flush());
+    if (this.buffered.length >= COALESCE_MAX_CHARS) {
+      this.flush();
+      return;
+    }
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => this.flush(), COALESCE_MS);
   }
 
   private flush(): void {
-    this.flushQueued = false;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.closed || this.buffered === "") return;
     const bytes = encoder.encode(this.buffered);
     this.buffered = "";
