@@ -9,7 +9,6 @@ import type { BeginInput } from "./app-session";
 import { completeIdle, forward } from "./complete-run";
 import { diffStat } from "./diff";
 import type { AgentEvent, ErrorCode, PlatformMetadata, RunIds } from "./events";
-import type { HistoryRow } from "./outbox";
 import type { RunRow, SessionStorage, StoredEvent } from "./storage";
 
 /**
@@ -50,7 +49,6 @@ export interface RunContext {
   idleTimeoutMs: number;
   logger: Logger;
   append(event: string, data: string): StoredEvent;
-  history(row: Pick<HistoryRow, "prompt" | "kind" | "messageKind" | "metadata">): void;
   debug(data: { level: string; log: string }): void;
   flush(): Promise<void>;
   enterPublishing(): void;

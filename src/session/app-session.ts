@@ -111,15 +111,17 @@ export class AppSession extends DurableObject<Env> {
     this.store.updateRun(run.id, { status: "running", countedDay: input.countedDay, lastByteAt: now });
     const userEntry = { role: "user", content: input.message };
     this.store.appendConversation(userEntry);
-    this.queueHistory(run, {
+    this.store.queueUserRow({
       prompt: input.message,
       kind: "user",
       messageKind: "UserMessage",
       metadata: null,
-    });
+      traceId: run.traceId,
+      runId: run.id,
+      createdAt: new Date(now).toISOString(),
+    } satisfies HistoryRow);
     queueMirror(this.store, { runStatus: "running", lastRunAt: new Date(now).toISOString() });
     this.scheduleFlush();
-
     const sub = this.subs.open({ runId: run.id, debug: run.ownerIsEmployee }, []);
     this.startKeepalive();
     await this.ctx.storage.setAlarm(now + HEARTBEAT_MS);
@@ -141,7 +143,6 @@ export class AppSession extends DurableObject<Env> {
       idleTimeoutMs: this.idleTimeoutMs ?? this.config.AGENT_IDLE_TIMEOUT_S * 1000,
       logger: this.logger(run.id),
       append: (event, data) => this.append(run.id, event, data),
-      history: (row) => this.queueHistory(run, row),
       debug: (data) => this.subs.debug(run.id, JSON.stringify(data)),
       flush: () => this.flushNow(),
       enterPublishing: () => this.store.updateRun(run.id, { status: "publishing", lastByteAt: Date.now() }),
@@ -212,12 +213,6 @@ export class AppSession extends DurableObject<Env> {
     if (type === "deployment_complete" || type === "deployment_failed") this.store.setMeta("deploying", "0");
     const event = this.append(runId, "message", JSON.stringify(platformMessageEvent(ids, input.metadata)));
     if (dedupe) this.store.setMeta(dedupe, String(event.seq));
-    this.queueHistory(run ?? { id: runId, traceId: ids.traceId }, {
-      prompt: platformMessageEvent(ids, input.metadata).message.messages[0]!.content,
-      kind: "assistant",
-      messageKind: "PlatformMessage",
-      metadata: input.metadata,
-    });
     if (run && run.status === "publishing" && this.endsPublishingWait(type)) {
       await this.finish(run.id, null);
     } else {
@@ -250,24 +245,8 @@ export class AppSession extends DurableObject<Env> {
   private append(runId: string, event: string, data: string): StoredEvent {
     const stored = this.store.appendEvent(runId, event, data);
     this.subs.broadcast(stored);
+    this.scheduleFlush(); // its history rows follow in the next batch
     return stored;
-  }
-
-  private queueHistory(
-    run: Pick<RunRow, "id" | "traceId">,
-    row: Pick<HistoryRow, "prompt" | "kind" | "messageKind" | "metadata">,
-  ): void {
-    const seq = this.store.nextHistorySeq();
-    this.store.enqueueHistory(seq, {
-      id: crypto.randomUUID(),
-      appId: this.appId,
-      seq,
-      traceId: run.traceId,
-      runId: run.id,
-      createdAt: new Date().toISOString(),
-      ...row,
-    } satisfies HistoryRow);
-    this.scheduleFlush();
   }
 
   private scheduleFlush(): void {
@@ -295,12 +274,6 @@ export class AppSession extends DurableObject<Env> {
     const ids = this.ids(run);
     if (error) {
       this.append(run.id, "error", JSON.stringify(errorEvent(ids, error.code, error.message)));
-      this.queueHistory(run, {
-        prompt: error.message,
-        kind: "assistant",
-        messageKind: "RuntimeError",
-        metadata: { code: error.code },
-      });
     }
     this.store.updateRun(run.id, { status: "done", endedAt: Date.now() });
     this.store.setMeta("last_trace_id", run.traceId);

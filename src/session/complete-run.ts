@@ -14,16 +14,9 @@ import { rawMember } from "./raw-json";
 const LEGACY_EMPTY_DIFF = "# Note: This is a valid empty diff";
 const LEGACY_ERROR_DIFF = "# ERROR GENERATING DIFF";
 
+/** Logs and sends an agent event (its history rows are derived from the log when flushed). */
 export function forward(ctx: RunContext, e: AgentEvent, stat: DiffStatEntry[] | null): void {
   ctx.append("message", JSON.stringify(agentMessageEvent(ctx.ids, e, stat)));
-  for (const m of e.message.messages ?? []) {
-    ctx.history({
-      prompt: String(m.content ?? ""),
-      kind: "assistant",
-      messageKind: e.message.kind,
-      metadata: null,
-    });
-  }
 }
 
 function remember(ctx: RunContext, e: AgentEvent, raw: string): void {

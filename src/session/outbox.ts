@@ -2,13 +2,10 @@ import { eq } from "drizzle-orm";
 import type { Config } from "../config";
 import { withDb } from "../db/client";
 import { appPrompts, apps } from "../db/schema";
-import type { SessionStorage } from "./storage";
+import type { SessionStorage, StoredEvent } from "./storage";
 
-/** A history row as queued in the Durable Object, flushed to `app_prompts` later. */
+/** A history row as written to `app_prompts`. */
 export interface HistoryRow {
-  id: string;
-  appId: string;
-  seq: number;
   prompt: string;
   kind: "user" | "assistant";
   messageKind: string;
@@ -26,7 +23,8 @@ export interface AppMirror {
   appName?: string;
 }
 
-const BATCH_ROWS = 200;
+const BATCH_EVENTS = 500;
+const INSERT_ROWS = 200;
 const MIRROR_KEY = "pending_mirror";
 
 export function queueMirror(storage: SessionStorage, patch: AppMirror): void {
@@ -35,35 +33,82 @@ export function queueMirror(storage: SessionStorage, patch: AppMirror): void {
 }
 
 /**
- * Writes the queued history rows and the app mirror to Postgres with one short-lived pool:
- * batched inserts, ON CONFLICT (app_id, seq) DO NOTHING, so a retried flush never duplicates.
+ * The history rows of a logged event: one per `messages[]` entry of a forwarded agent or
+ * platform message, one RuntimeError row per `error` event; `done` and the rest make none.
+ */
+export function historyRowsOf(e: StoredEvent): HistoryRow[] {
+  if (e.event !== "message" && e.event !== "error") return [];
+  const d = JSON.parse(e.data) as {
+    traceId?: string;
+    createdAt?: string;
+    code?: string;
+    message: string | { kind: string; messages?: { content: string }[] };
+    metadata?: unknown;
+  };
+  const base = { kind: "assistant" as const, traceId: d.traceId ?? null, runId: e.runId };
+  if (e.event === "error" || typeof d.message === "string") {
+    const text = typeof d.message === "string" ? d.message : "";
+    const createdAt = new Date().toISOString();
+    return [{ ...base, prompt: text, messageKind: "RuntimeError", metadata: { code: d.code }, createdAt }];
+  }
+  const { kind, messages } = d.message;
+  const createdAt = d.createdAt ?? new Date().toISOString();
+  return (messages ?? []).map((m) => ({
+    ...base,
+    prompt: String(m.content ?? ""),
+    messageKind: kind,
+    metadata: d.metadata ?? null,
+    createdAt,
+  }));
+}
+
+/**
+ * Writes the history to Postgres with one short-lived pool: the rows of the events logged since
+ * the last flush, with the user messages in their place, numbered from the app's history
+ * counter. The numbering is deterministic, so a flush that fails after writing is repeated with
+ * the same numbers and ON CONFLICT (app_id, seq) DO NOTHING keeps it from duplicating anything.
  */
 export async function flushOutbox(config: Config, storage: SessionStorage, appId: string): Promise<void> {
   const mirrorText = storage.getMeta(MIRROR_KEY);
   if (!storage.hasPendingHistory() && !mirrorText) return;
   await withDb(config, async (db) => {
     for (;;) {
-      const batch = storage.pendingHistory(BATCH_ROWS);
-      if (!batch.length) break;
-      const rows = batch.map((b) => JSON.parse(b.row) as HistoryRow);
-      await db
-        .insert(appPrompts)
-        .values(
-          rows.map((r) => ({
-            id: r.id,
-            appId: r.appId,
-            seq: r.seq,
-            prompt: r.prompt,
-            kind: r.kind,
-            messageKind: r.messageKind,
-            metadata: r.metadata ?? null,
-            traceId: r.traceId,
-            runId: r.runId,
-            createdAt: new Date(r.createdAt),
-          })),
-        )
-        .onConflictDoNothing({ target: [appPrompts.appId, appPrompts.seq] });
-      storage.ackHistory(batch[batch.length - 1]!.seq);
+      const cursor = storage.historyCursor();
+      const events = storage.eventsAfter(cursor.eventSeq, BATCH_EVENTS);
+      const upTo = events.length ? events[events.length - 1]!.seq : cursor.eventSeq;
+      const users = storage.userRows().filter((u) => u.afterSeq <= upTo);
+      const rows: HistoryRow[] = [];
+      let u = 0;
+      for (const e of events) {
+        while (u < users.length && users[u]!.afterSeq < e.seq) rows.push(JSON.parse(users[u++]!.row));
+        rows.push(...historyRowsOf(e));
+      }
+      while (u < users.length) rows.push(JSON.parse(users[u++]!.row));
+      for (let i = 0; i < rows.length; i += INSERT_ROWS) {
+        await db
+          .insert(appPrompts)
+          .values(
+            rows.slice(i, i + INSERT_ROWS).map((r, j) => ({
+              id: crypto.randomUUID(),
+              appId,
+              seq: cursor.historySeq + i + j + 1,
+              prompt: r.prompt,
+              kind: r.kind,
+              messageKind: r.messageKind,
+              metadata: r.metadata ?? null,
+              traceId: r.traceId,
+              runId: r.runId,
+              createdAt: new Date(r.createdAt),
+            })),
+          )
+          .onConflictDoNothing({ target: [appPrompts.appId, appPrompts.seq] });
+      }
+      storage.ackHistory(
+        upTo,
+        users.map((x) => x.id),
+        cursor.historySeq + rows.length,
+      );
+      if (events.length < BATCH_EVENTS) break;
     }
     const latestMirror = storage.getMeta(MIRROR_KEY);
     if (latestMirror) {

@@ -29,11 +29,6 @@ export interface RunRow {
   version: number | null;
 }
 
-export interface OutboxRow {
-  seq: number;
-  row: string;
-}
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL, event TEXT NOT NULL, data TEXT NOT NULL);
@@ -45,7 +40,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS texts (name TEXT NOT NULL, chunk INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (name, chunk));
 CREATE TABLE IF NOT EXISTS files (path TEXT NOT NULL, chunk INTEGER NOT NULL, mode TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (path, chunk));
 CREATE TABLE IF NOT EXISTS conversation (idx INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, row TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS user_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, after_seq INTEGER NOT NULL, row TEXT NOT NULL);
 `;
 
 function chunks(text: string): string[] {
@@ -59,7 +54,6 @@ export class SessionStorage {
   // The relay path writes two rows per event (the event, its history row) and nothing else:
   // sequence numbers are kept in memory, derived from the tables when the object starts.
   private eventSeq: number | null = null;
-  private historySeq: number | null = null;
   private readonly runsWithFirstSeq = new Set<string>();
 
   constructor(private readonly sql: SqlStorage) {}
@@ -68,7 +62,6 @@ export class SessionStorage {
   init(): void {
     for (const stmt of SCHEMA.split(";").map((s) => s.trim())) if (stmt) this.sql.exec(stmt);
     this.eventSeq = null;
-    this.historySeq = null;
     this.runsWithFirstSeq.clear();
   }
 
@@ -285,35 +278,46 @@ export class SessionStorage {
       .map((r) => JSON.parse(r.entry));
   }
 
-  // --- history outbox -----------------------------------------------------------------------
-  /** Flushed rows leave the outbox, so the high-water mark of acknowledged rows is kept in meta. */
-  nextHistorySeq(): number {
-    this.historySeq ??= Math.max(
-      this.sql.exec<{ n: number }>("SELECT COALESCE(MAX(seq), 0) AS n FROM outbox").one().n,
-      Number(this.getMeta("history_acked") ?? "0"),
+  // --- history -----------------------------------------------------------------------------
+  // History rows are derived from the event log when they are flushed; only user messages, which
+  // are not events, wait in `user_rows`, each placed after the last event logged before it.
+
+  queueUserRow(row: unknown): void {
+    this.sql.exec(
+      "INSERT INTO user_rows (after_seq, row) VALUES (?, ?)",
+      this.lastSeq(),
+      JSON.stringify(row),
     );
-    this.historySeq += 1;
-    return this.historySeq;
   }
 
-  enqueueHistory(seq: number, row: unknown): void {
-    this.sql.exec("INSERT INTO outbox (seq, row) VALUES (?, ?)", seq, JSON.stringify(row));
-  }
-
-  pendingHistory(limit: number): OutboxRow[] {
+  userRows(): { id: number; afterSeq: number; row: string }[] {
     return this.sql
-      .exec<{ seq: number; row: string }>("SELECT seq, row FROM outbox ORDER BY seq LIMIT ?", limit)
-      .toArray();
+      .exec<{ id: number; after_seq: number; row: string }>(
+        "SELECT id, after_seq, row FROM user_rows ORDER BY id",
+      )
+      .toArray()
+      .map((r) => ({ id: r.id, afterSeq: r.after_seq, row: r.row }));
   }
 
-  ackHistory(upToSeq: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", upToSeq);
-    if (upToSeq > Number(this.getMeta("history_acked") ?? "0"))
-      this.setMeta("history_acked", String(upToSeq));
+  /** Records a flush: events up to `eventSeq` and the given user rows are in Postgres. */
+  ackHistory(eventSeq: number, userRowIds: number[], historySeq: number): void {
+    this.setMeta("history_event_seq", String(eventSeq));
+    this.setMeta("history_seq", String(historySeq));
+    for (const id of userRowIds) this.sql.exec("DELETE FROM user_rows WHERE id = ?", id);
+  }
+
+  historyCursor(): { eventSeq: number; historySeq: number } {
+    return {
+      eventSeq: Number(this.getMeta("history_event_seq") ?? "0"),
+      historySeq: Number(this.getMeta("history_seq") ?? "0"),
+    };
   }
 
   hasPendingHistory(): boolean {
-    return this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
+    return (
+      this.historyCursor().eventSeq < this.lastSeq() ||
+      this.sql.exec("SELECT 1 FROM user_rows LIMIT 1").toArray().length > 0
+    );
   }
 }
 
