@@ -80,6 +80,7 @@ export default defineConfig(async () => {
             KOYEB_API_URL: local(ports.koyeb),
             KOYEB_API_TOKEN: "test-koyeb-token",
             NEON_API_URL: local(ports.neon),
+            NEON_API_KEY: "test-neon-key",
             DAILY_MESSAGE_LIMIT: "10",
             EMPLOYEE_EMAIL_DOMAINS: "neon.tech",
             EMPLOYEE_GITHUB_ORG: "neondatabase",

@@ -24,7 +24,7 @@ import {
   uniqueAppName,
 } from "./helpers/publish";
 import { isDone, readSse } from "./helpers/sse";
-import { ecrReposOf, koyebOf, s3KeysOf } from "./helpers/stand-in-state";
+import { ecrReposOf, koyebOf, neonProjectsOf, s3KeysOf } from "./helpers/stand-in-state";
 import { createUser, type TestUser } from "./helpers/users";
 
 const handle = openDb(config);
@@ -81,9 +81,10 @@ async function leftovers(appId: string) {
     koyebServices: koyeb.services.length,
     ecr: (await ecrReposOf(appId)).length,
     s3: (await s3KeysOf(appId)).length,
+    neon: (await neonProjectsOf(appId)).length,
   };
 }
-const NOTHING = { koyebApps: 0, koyebDomains: 0, koyebServices: 0, ecr: 0, s3: 0 };
+const NOTHING = { koyebApps: 0, koyebDomains: 0, koyebServices: 0, ecr: 0, s3: 0, neon: 0 };
 
 describe("DELETE /apps/:id", () => {
   it("a deployed app: 202 deleting, gone from every read at once, every resource removed, the repository archived", async () => {
@@ -93,7 +94,7 @@ describe("DELETE /apps/:id", () => {
       const d = await deploymentEnded(user.token, r.appId);
       expect(d.status).toBe("healthy");
       const app = await getApp(user.token, r.appId);
-      expect(await leftovers(r.appId)).toMatchObject({ koyebApps: 1, koyebServices: 1, ecr: 1 });
+      expect(await leftovers(r.appId)).toMatchObject({ koyebApps: 1, koyebServices: 1, ecr: 1, neon: 1 });
       const used = await usage(user.token);
       expect(used).toBe(1);
 

@@ -7,6 +7,13 @@ import { publishInstanceId } from "../src/workflows/types";
 import { call } from "./helpers/api";
 import { injectFault, state } from "./helpers/deploy";
 import { config } from "./helpers/env";
+
+interface ServiceDefinition {
+  ports: { port: number }[];
+  scalings: { min: number; max: number }[];
+  env: { key: string; value: string }[];
+}
+
 import { sendMessage } from "./helpers/generation";
 import { exportRepo } from "./helpers/github";
 import {
@@ -24,7 +31,7 @@ import {
   uniqueAppName,
 } from "./helpers/publish";
 import { isDone, readSse } from "./helpers/sse";
-import { ecrReposOf, faultsLeft, koyebOf, legacyStatus } from "./helpers/stand-in-state";
+import { ecrReposOf, faultsLeft, koyebOf, legacyStatus, neonProjectsOf } from "./helpers/stand-in-state";
 import { createUser, type TestUser } from "./helpers/users";
 
 const handle = openDb(config);
@@ -105,6 +112,15 @@ describe("deployments", () => {
       const koyeb = await koyebOf(appId);
       expect(koyeb.apps).toHaveLength(1);
       expect(koyeb.deployments).toMatchObject([{ status: "HEALTHY", image: d!.imageUri }]);
+      // The service: port 80, scale to zero, the app's own Neon database as APP_DATABASE_URL.
+      const [neonProject] = await neonProjectsOf(appId);
+      expect(neonProject).toBeDefined();
+      const definition = (koyeb.deployments[0] as unknown as { definition: ServiceDefinition }).definition;
+      expect(definition.ports).toEqual([expect.objectContaining({ port: 80 })]);
+      expect(definition.scalings).toEqual([expect.objectContaining({ min: 0 })]);
+      const envOf = (key: string) => definition.env.find((e) => e.key === key)?.value;
+      expect(envOf("SERVER_PORT")).toBe("80");
+      expect(envOf("APP_DATABASE_URL")).toMatch(/^postgres(ql)?:\/\//);
       // The repository's homepage points at the app (set after the deployment is healthy).
       await eventually("the repository homepage", async () => {
         const repo = await exportRepo(app.githubOwner!, app.githubRepo!);

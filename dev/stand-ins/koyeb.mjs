@@ -323,6 +323,7 @@ export async function startKoyeb({
             status: d.status,
             messages: d.messages,
             image: d.definition.docker.image,
+            definition: d.definition,
           })),
           secrets: [...secrets.values()].map((s) => ({
             id: s.id,

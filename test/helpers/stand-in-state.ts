@@ -23,6 +23,13 @@ export async function ecrReposOf(appId: string) {
   return (await state<EcrState>("ecr")).repositories.filter((r) => r.repositoryName.endsWith(`/${appId}`));
 }
 
+/** The app's Neon projects (`app-<appId>`). */
+export async function neonProjectsOf(appId: string) {
+  const res = await fetch(`${standInUrl("neon")}/__dev/state`);
+  const s = (await res.json()) as { projects: { id: string; name: string }[] };
+  return s.projects.filter((p) => p.name === `app-${appId}`);
+}
+
 export async function s3KeysOf(appId: string): Promise<string[]> {
   const res = await fetch(`${standInUrl("s3")}/__dev/objects?prefix=${encodeURIComponent(`apps/${appId}/`)}`);
   return ((await res.json()) as { objects: { key: string }[] }).objects.map((o) => o.key);
