@@ -15,7 +15,7 @@ import { exportRepo, ORG } from "./helpers/github";
 import {
   deploymentEnded,
   eventually,
-  fastWorkflows,
+  withFastWorkflows as fast,
   getApp,
   outline,
   reposTouched,
@@ -30,15 +30,6 @@ import { createUser, type TestUser } from "./helpers/users";
 const handle = openDb(config);
 const db = handle.db;
 afterAll(() => handle.end());
-
-async function fast<T>(fn: () => Promise<T>): Promise<T> {
-  const wf = await fastWorkflows();
-  try {
-    return await fn();
-  } finally {
-    await wf.dispose();
-  }
-}
 
 const usage = async (token: string) =>
   (await callJson<{ currentUsage: number }>("GET", "/message-limit", { token })).body.currentUsage;

@@ -20,7 +20,7 @@ import {
   deploymentEnded,
   deploymentsOf,
   eventually,
-  fastWorkflows,
+  withFastWorkflows as fast,
   getApp,
   historyHas,
   historyOf,
@@ -37,16 +37,6 @@ import { createUser, type TestUser } from "./helpers/users";
 const handle = openDb(config);
 const db = handle.db;
 afterAll(() => handle.end());
-
-/** Runs `fn` with workflow sleeps and retry delays off; disposes after. */
-async function fast<T>(fn: () => Promise<T>): Promise<T> {
-  const wf = await fastWorkflows();
-  try {
-    return await fn();
-  } finally {
-    await wf.dispose();
-  }
-}
 
 /** An app with no version yet (a clarifying question), so faults can be aimed at its id. */
 async function emptyApp(user: TestUser) {

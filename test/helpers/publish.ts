@@ -43,6 +43,16 @@ export async function fastWorkflows() {
   };
 }
 
+/** Runs `fn` with workflow sleeps and retry delays off; disposes after. */
+export async function withFastWorkflows<T>(fn: () => Promise<T>): Promise<T> {
+  const wf = await fastWorkflows();
+  try {
+    return await fn();
+  } finally {
+    await wf.dispose();
+  }
+}
+
 /** A unique agent app name (so stand-in faults and repositories belong to one test). */
 export const uniqueAppName = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 
