@@ -1,5 +1,3 @@
-import type { Context } from "hono";
-
 /** The one code → status table. Clients switch on `code`; the status follows from it. */
 export const ERROR_STATUS = {
   bad_request: 400,
@@ -104,10 +102,4 @@ export function problemResponse(err: AppError, requestId: string, headers: Heade
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   return new AppError("internal", "Unexpected error", { cause: err });
-}
-
-export function problem(c: Context, err: AppError): Response {
-  const requestId = (c.get("requestId") as string | undefined) ?? crypto.randomUUID();
-  const res = problemResponse(err, requestId);
-  return res;
 }

@@ -12,12 +12,6 @@ export interface TreeEntry extends TreeFile {
   path: string;
 }
 
-export function treeFromEntries(entries: Iterable<TreeEntry>): Tree {
-  const tree: Tree = new Map();
-  for (const e of entries) tree.set(e.path, { content: e.content, mode: e.mode });
-  return tree;
-}
-
 export function treeEntries(tree: Tree): TreeEntry[] {
   return [...tree.entries()]
     .map(([path, f]) => ({ path, content: f.content, mode: f.mode }))
