@@ -231,7 +231,7 @@ async function execute(
 }
 
 async function refund(ctx: RunContext): Promise<void> {
-  const day = ctx.run.countedDay ?? ctx.input.countedDay;
+  const day = ctx.input.countedDay;
   if (!day) return;
   try {
     await withDb(ctx.config, (db) => refundMessage(db, ctx.run.userId, day));

@@ -13,7 +13,7 @@ import {
 import { flushOutbox, type HistoryRow, queueMirror } from "./outbox";
 import { type RunRow, SessionStorage, type StoredEvent } from "./storage";
 import { Subscribers } from "./subscribers";
-import { STALE_PENDING_MS, watchdogAction } from "./watchdog";
+import { isStaleLock, watchdogAction } from "./watchdog";
 
 const HEARTBEAT_MS = 30_000;
 const KEEPALIVE_MS = 15_000;
@@ -72,6 +72,10 @@ export class AppSession extends DurableObject<Env> {
     return createLogger({ component: "app-session", appId: this.appId, runId });
   }
 
+  private get idleMs(): number {
+    return this.idleTimeoutMs ?? this.config.AGENT_IDLE_TIMEOUT_S * 1000;
+  }
+
   private ids(run: Pick<RunRow, "traceId">): RunIds {
     return { traceId: run.traceId, appId: this.appId, techStack: this.store.getMeta("tech_stack") ?? "" };
   }
@@ -83,11 +87,8 @@ export class AppSession extends DurableObject<Env> {
     this.store.setMeta("app_id", input.appId);
     const active = this.store.activeRun();
     if (active) {
-      if (active.status === "pending" && Date.now() - active.startedAt > STALE_PENDING_MS) {
-        this.store.deleteRun(active.id);
-      } else {
-        return { ok: false, runId: active.id };
-      }
+      if (!isStaleLock(active, Date.now())) return { ok: false, runId: active.id };
+      this.store.deleteRun(active.id);
     }
     this.store.insertRun({ ...input, id: input.runId, startedAt: Date.now() });
     return { ok: true };
@@ -140,7 +141,7 @@ export class AppSession extends DurableObject<Env> {
       run,
       ids: this.ids(run),
       input,
-      idleTimeoutMs: this.idleTimeoutMs ?? this.config.AGENT_IDLE_TIMEOUT_S * 1000,
+      idleTimeoutMs: this.idleMs,
       logger: this.logger(run.id),
       append: (event, data) => this.append(run.id, event, data),
       debug: (data) => this.subs.debug(run.id, JSON.stringify(data)),
@@ -306,7 +307,7 @@ export class AppSession extends DurableObject<Env> {
     const action = active
       ? watchdogAction(active, {
           now: Date.now(),
-          idleMs: this.idleTimeoutMs ?? this.config.AGENT_IDLE_TIMEOUT_S * 1000,
+          idleMs: this.idleMs,
           readerAlive: this.live?.runId === active.id,
         })
       : "none";

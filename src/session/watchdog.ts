@@ -1,9 +1,12 @@
 import type { RunRow } from "./storage";
 
-/** A lock taken but never turned into a run (the request died between lock and start). */
-export const STALE_PENDING_MS = 60_000;
+const STALE_PENDING_MS = 60_000;
 /** How long a run waits for the publishing step's first outcome before it gives up on it. */
 export const PUBLISH_WAIT_MS = 10 * 60_000;
+
+/** A lock taken but never turned into a run: the request died between the lock and the start. */
+export const isStaleLock = (run: RunRow, now: number) =>
+  run.status === "pending" && now - run.startedAt > STALE_PENDING_MS;
 
 export type WatchdogAction = "none" | "drop_lock" | "interrupt" | "timeout" | "publish_timeout";
 
@@ -19,7 +22,7 @@ export function watchdogAction(
   const quietFor = at.now - (run.lastByteAt ?? run.startedAt);
   switch (run.status) {
     case "pending":
-      return at.now - run.startedAt > STALE_PENDING_MS ? "drop_lock" : "none";
+      return isStaleLock(run, at.now) ? "drop_lock" : "none";
     case "running":
       if (!at.readerAlive) return "interrupt";
       return quietFor > at.idleMs ? "timeout" : "none";

@@ -17,7 +17,6 @@ export interface RepoRef {
   ownerType: "org" | "user";
   repo: string;
   repositoryUrl: string;
-  created: boolean;
   autoInitSha: string | null;
 }
 
@@ -48,7 +47,6 @@ export async function ensureRepoStep(config: Config, p: PublishParams): Promise<
       ownerType: app.githubOwnerType ?? "org",
       repo: app.githubRepo,
       repositoryUrl: app.repositoryUrl,
-      created: false,
       autoInitSha: null,
     };
   }
@@ -95,7 +93,6 @@ export async function ensureRepoStep(config: Config, p: PublishParams): Promise<
     ownerType,
     repo: made.repo,
     repositoryUrl: made.repositoryUrl,
-    created: made.created,
     autoInitSha: made.autoInitSha ?? null,
   };
 }

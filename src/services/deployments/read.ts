@@ -2,24 +2,18 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { apps, type DeploymentStatus, deployments } from "../../db/schema";
 import { AppError } from "../../errors";
+import { getOwnedApp } from "../apps/get-owned-app";
 import { type DeploymentWire, toDeployment } from "../apps/wire";
 
 /** The app's deployments, newest first (the app must be the caller's and not deleted). */
 export async function listDeployments(db: Db, ownerId: string, appId: string): Promise<DeploymentWire[]> {
+  await getOwnedApp(db, ownerId, appId);
   const rows = await db
-    .select({ d: deployments })
+    .select()
     .from(deployments)
-    .innerJoin(apps, eq(apps.id, deployments.appId))
-    .where(and(eq(deployments.appId, appId), eq(apps.ownerId, ownerId), isNull(apps.deletedAt)))
+    .where(eq(deployments.appId, appId))
     .orderBy(desc(deployments.version), desc(deployments.createdAt));
-  if (rows.length === 0) {
-    const [app] = await db
-      .select({ id: apps.id })
-      .from(apps)
-      .where(and(eq(apps.id, appId), eq(apps.ownerId, ownerId), isNull(apps.deletedAt)));
-    if (!app) throw new AppError("not_found", "No such app");
-  }
-  return rows.map((r) => toDeployment(r.d));
+  return rows.map(toDeployment);
 }
 
 export type LegacyType = "HEALTHY" | "ERROR" | "STOPPING" | "DEPLOYMENT_IN_PROGRESS";
