@@ -230,7 +230,8 @@ export async function startPostgres({ dataDir: asked, port, persistent = true, l
       await exited;
       clearTimeout(timer);
     }
-    if (!persistent) fs.rmSync(dataDir === asked ? dataDir : path.dirname(dataDir), { recursive: true, force: true });
+    if (!persistent)
+      fs.rmSync(dataDir === asked ? dataDir : path.dirname(dataDir), { recursive: true, force: true });
   };
 
   const recent = [];

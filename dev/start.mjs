@@ -44,7 +44,12 @@ async function main() {
   if (stopping) return;
 
   console.log("Starting wrangler dev…");
-  wrangler = startWrangler({ port: ports.worker, vars: services.vars, onLine: (l) => console.log(l) });
+  wrangler = startWrangler({
+    port: ports.worker,
+    vars: services.vars,
+    quiet: true,
+    onLine: (l) => console.log(l),
+  });
   await wrangler.ready;
   wrangler.exited.then(({ code, signal }) => {
     if (stopping) return;
