@@ -272,3 +272,53 @@ test("a full start prints our summary without wrangler's noise; Ctrl-C then stop
     "the variables file is gone",
   );
 });
+
+test("the Worker gets each variable exactly as given ($, quotes, newlines, #, spaces)", async () => {
+  const { toEnvFile } = await import(path.join(repo, "dev/wrangler.mjs"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appbuilder-envfile-"));
+  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"));
+  fs.writeFileSync(
+    path.join(dir, "w.js"),
+    "export default { fetch: (_r, env) => Response.json(Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string'))) };\n",
+  );
+  fs.writeFileSync(
+    path.join(dir, "wrangler.toml"),
+    'name = "t"\nmain = "w.js"\ncompatibility_date = "2026-04-01"\n',
+  );
+  const vars = {
+    PLAIN: "abc",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} wrangler must not expand
+    DOLLAR: "a$b ${HOME} $PATH \\$x",
+    PEM: "-----BEGIN KEY-----\nAAA+/=\nBBB\n-----END KEY-----\n",
+    QUOTES: `it's "x"`,
+    BACKSLASH_N: "a\\nb 'q'",
+    HASH: "x # not a comment",
+    SPACES: "  lead and trail  ",
+  };
+  fs.writeFileSync(path.join(dir, "vars.env"), toEnvFile(vars));
+  const port = await freePort();
+  const child = spawn(
+    path.join(dir, "node_modules/.bin/wrangler"),
+    ["dev", "--port", String(port), "--env-file", "vars.env", "--show-interactive-dev-session=false"],
+    {
+      cwd: dir,
+      detached: true,
+      stdio: "ignore",
+      env: { PATH: process.env.PATH, HOME: process.env.HOME ?? os.homedir(), WRANGLER_SEND_METRICS: "false" },
+    },
+  );
+  cleanups.push(async () => {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {}
+  });
+  let seen;
+  for (let i = 0; i < 120 && !seen; i++) {
+    seen = await fetch(`http://127.0.0.1:${port}/`)
+      .then((r) => r.json())
+      .catch(() => undefined);
+    if (!seen) await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.deepEqual(seen, vars);
+});
