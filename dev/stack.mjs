@@ -66,7 +66,10 @@ function standInOptions(vars, githubKey) {
     github: {
       appId: vars.GITHUB_APP_ID,
       ...githubKey,
-      ...(vars.GITHUB_ORG ? { installedOrgs: [vars.GITHUB_ORG] } : {}),
+      // The App checks membership of EMPLOYEE_GITHUB_ORG, so it is installed there too.
+      ...(vars.GITHUB_ORG
+        ? { installedOrgs: [vars.GITHUB_ORG, vars.EMPLOYEE_GITHUB_ORG].filter(Boolean) }
+        : {}),
     },
     s3: { ...aws, ...(vars.S3_BUCKET ? { buckets: [vars.S3_BUCKET] } : {}) },
     ecr: aws,

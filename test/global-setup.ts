@@ -18,7 +18,12 @@ export default async function setup() {
   const standIns = await startStandIns({
     ports,
     stack: { projectId: "test-project", secretServerKey: "test-server-key" },
-    github: { appId: "1001", ...JSON.parse(process.env.TEST_GITHUB_APP_KEY ?? "{}") },
+    github: {
+      appId: "1001",
+      ...JSON.parse(process.env.TEST_GITHUB_APP_KEY ?? "{}"),
+      // The App is installed on the repositories' org and on EMPLOYEE_GITHUB_ORG (membership checks).
+      installedOrgs: ["appbuilder-apps", "neondatabase"],
+    },
     agent: { secret: "test-agent-secret" },
     s3: { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-aws-secret", region: "us-east-1" },
     ecr: { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-aws-secret", region: "us-east-1" },

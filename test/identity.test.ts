@@ -1,16 +1,14 @@
-import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { createRequestContext } from "../src/context";
 import { openDb } from "../src/db/client";
 import { userProfiles } from "../src/db/schema";
 import { AppError } from "../src/errors";
-import { createLogger } from "../src/logger";
 import type { IsEmployeeResponse } from "../src/routes/identity/is-employee";
 import type { MeResponse } from "../src/routes/identity/me";
 import { getProfile } from "../src/services/identity/profile";
 import { callJson, expectProblem } from "./helpers/api";
 import { config, standInUrl } from "./helpers/env";
+import { authUser, callsAbout, contextWith, failNext, installApp } from "./helpers/identity";
 import { createEmployee, createUser, mintToken, type TestUser } from "./helpers/users";
 
 const handle = openDb(config);
@@ -18,23 +16,6 @@ const db = handle.db;
 afterAll(() => handle.end());
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
-
-/** Calls the stand-in made about this user since the start (server API only). */
-async function callsAbout(name: "stack" | "github", needle: string): Promise<number> {
-  const res = await fetch(`${standInUrl(name)}/__dev/stats`);
-  const stats = (await res.json()) as { requests: Record<string, number> };
-  return Object.entries(stats.requests)
-    .filter(([key]) => key.includes(needle))
-    .reduce((n, [, v]) => n + v, 0);
-}
-
-async function failNext(name: "stack" | "github", match: string, times = 1, status = 503) {
-  const res = await fetch(`${standInUrl(name)}/__dev/fail`, {
-    method: "POST",
-    body: JSON.stringify({ match, status, times }),
-  });
-  expect(res.ok).toBe(true);
-}
 
 async function storeProfile(user: TestUser, fields: Partial<typeof userProfiles.$inferInsert>) {
   await db.insert(userProfiles).values({ userId: user.id, ...fields });
@@ -185,24 +166,19 @@ describe("GET /auth/is-neon-employee", () => {
 });
 
 describe("getProfile with GitHub faults", () => {
-  // A per-test org keeps the injected GitHub fault away from every other test's calls.
-  function contextWithOrg(org: string) {
-    return createRequestContext({
-      config: { ...config, EMPLOYEE_GITHUB_ORG: org },
-      env,
-      logger: createLogger({ test: "identity" }),
-      requestId: crypto.randomUUID(),
-      waitUntil: () => undefined,
-    });
+  // A per-test org (the App installed on it) keeps the injected GitHub fault away from every
+  // other test's calls.
+  async function contextWithOrg(org: string) {
+    await installApp(org);
+    return contextWith({ EMPLOYEE_GITHUB_ORG: org });
   }
-  const authUser = (u: TestUser) => ({ id: u.id, email: u.email, emailVerified: true, displayName: null });
 
   it("GitHub down (503 on the org membership) is upstream_unavailable", async () => {
     const org = `org-${crypto.randomUUID().slice(0, 8)}`;
     const u = await createUser({ github: { orgs: [org] } });
-    const ctx = contextWithOrg(org);
+    const ctx = await contextWithOrg(org);
     try {
-      await failNext("github", `GET /user/memberships/orgs/${org}`);
+      await failNext("github", `GET /orgs/${org}/members/*`, 2);
       const err = await getProfile(ctx, authUser(u)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe("upstream_unavailable");
@@ -217,9 +193,9 @@ describe("getProfile with GitHub faults", () => {
     const org = `org-${crypto.randomUUID().slice(0, 8)}`;
     const u = await createUser({ github: { orgs: [org] } });
     await storeProfile(u, { githubLogin: "stale-login", isEmployee: false, fetchedAt: hoursAgo(2) });
-    const ctx = contextWithOrg(org);
+    const ctx = await contextWithOrg(org);
     try {
-      await failNext("github", `GET /user/memberships/orgs/${org}`);
+      await failNext("github", `GET /orgs/${org}/members/*`, 2);
       const p = await getProfile(ctx, authUser(u));
       expect(p).toMatchObject({ githubLogin: "stale-login", isEmployee: false });
     } finally {

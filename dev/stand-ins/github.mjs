@@ -5,6 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createAppAuth } from "./github-auth.mjs";
 import { flatten } from "./github-git.mjs";
 import { gitRoutes } from "./github-gitdata.mjs";
+import { orgRoutes } from "./github-orgs.mjs";
 import {
   advanceRef,
   createRepoStore,
@@ -291,6 +292,7 @@ export async function startGitHub({
   const faults = createFaults();
   const api = [
     ...identityRoutes,
+    ...orgRoutes({ auth }),
     ...appRoutes({ auth, store, appId }),
     ...repoRoutes({ store, access }),
     ...gitRoutes({ access }),

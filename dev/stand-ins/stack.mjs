@@ -2,11 +2,20 @@
 // the two server calls we use, with the server-key headers checked like the real API.
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { createFaults } from "./faults.mjs";
-import { createServer, json, listen, send } from "./http.mjs";
-import { putUser, users } from "./world.mjs";
+import { createServer, INVALID_JSON, json, listen, send } from "./http.mjs";
+import { githubTokens, putUser, users } from "./world.mjs";
 
-const known = (res, status, code, error) =>
-  send(res, status, { code, error }, { "x-stack-known-error": code });
+/**
+ * A Stack "known error", shaped like `KnownError` in stack-auth/stack-auth
+ * `packages/stack-shared/src/known-errors.tsx`: body `{ code, details?, error }` (the
+ * human-readable text is `error`), header `X-Stack-Known-Error: <code>`, and the status each
+ * error class declares there (USER_NOT_FOUND is 404; the OAuth ones are 400).
+ */
+const known = (res, status, code, error, details) =>
+  send(res, status, { code, ...(details ? { details } : {}), error }, { "x-stack-known-error": code });
+
+/** Stack splits a `scope` string on whitespace (stack-shared `extractScopes`). */
+const scopesOf = (scope) => (scope ?? "").trim().split(/\s+/).filter(Boolean);
 
 export async function startStack({
   port = 0,
@@ -20,27 +29,72 @@ export async function startStack({
   // `POST /__dev/fail { match: "GET /api/v1/users/<id>", status: 503 }` makes that user's next
   // server call fail: an outage scoped to one test's user.
   const faults = createFaults();
+  // Projects and the OAuth providers enabled in each (`POST /__dev/projects` adds one, so a test
+  // can have a project without GitHub sign-in without touching the shared one).
+  const projects = new Map([[projectId, { secretServerKey, oauthProviders: new Set(["github"]) }]]);
 
+  /** The caller's project when the server-key headers are right; otherwise answers Stack's error. */
   const checkServer = (req, res) => {
     const fault = faults.take(`${req.method} ${new URL(req.url, "http://x").pathname}`);
     if (fault) {
       send(res, fault.status, { code: "INJECTED_FAULT", error: `injected ${fault.status}` });
-      return false;
+      return null;
     }
     const h = req.headers;
-    if (h["x-stack-access-type"] !== "server") {
-      known(res, 401, "ACCESS_TYPE_REQUIRED", "x-stack-access-type: server is required");
-      return false;
+    const accessType = h["x-stack-access-type"];
+    if (!accessType) {
+      known(res, 400, "ACCESS_TYPE_REQUIRED", "You must specify an access level for this Stack project.");
+      return null;
     }
-    if (h["x-stack-project-id"] !== projectId) {
-      known(res, 400, "INVALID_PROJECT_ID", "Unknown project");
-      return false;
+    if (!["client", "server", "admin"].includes(accessType)) {
+      known(
+        res,
+        400,
+        "INVALID_ACCESS_TYPE",
+        `The x-stack-access-type header must be 'client', 'server', or 'admin', but was '${accessType}'.`,
+      );
+      return null;
     }
-    if (h["x-stack-secret-server-key"] !== secretServerKey) {
-      known(res, 401, "INVALID_SECRET_SERVER_KEY", "The secret server key is invalid");
-      return false;
+    const id = h["x-stack-project-id"];
+    if (!id) {
+      known(res, 400, "ACCESS_TYPE_WITHOUT_PROJECT_ID", "The x-stack-project-id header was not provided.", {
+        request_type: accessType,
+      });
+      return null;
     }
-    return true;
+    const project = projects.get(id);
+    if (!project) {
+      known(res, 400, "CURRENT_PROJECT_NOT_FOUND", `The current project with ID ${id} was not found.`, {
+        project_id: id,
+      });
+      return null;
+    }
+    if (accessType !== "server") {
+      known(
+        res,
+        401,
+        "INSUFFICIENT_ACCESS_TYPE",
+        `The x-stack-access-type header must be 'server', but was '${accessType}'.`,
+        {
+          actual_access_type: accessType,
+          allowed_access_types: ["server", "admin"],
+        },
+      );
+      return null;
+    }
+    if (h["x-stack-secret-server-key"] !== project.secretServerKey) {
+      known(
+        res,
+        401,
+        "INVALID_SECRET_SERVER_KEY",
+        `The secret server key is not valid for the project ${JSON.stringify(id)}.`,
+        {
+          project_id: id,
+        },
+      );
+      return null;
+    }
+    return project;
   };
 
   async function mint({ userId, expiresIn = 3600, claims = {}, omit = [] }) {
@@ -71,7 +125,17 @@ export async function startStack({
       "GET",
       "/api/v1/projects/:project/.well-known/jwks.json",
       ({ res, params }) => {
-        if (params.project !== projectId) return known(res, 404, "PROJECT_NOT_FOUND", "Unknown project");
+        if (!projects.has(params.project)) {
+          return known(
+            res,
+            404,
+            "PROJECT_NOT_FOUND",
+            `Project ${params.project} not found or is not accessible with the current user.`,
+            {
+              project_id: params.project,
+            },
+          );
+        }
         send(res, 200, { keys: [jwk] }, { "cache-control": "public, max-age=300" });
       },
     ],
@@ -81,7 +145,7 @@ export async function startStack({
       ({ req, res, params }) => {
         if (!checkServer(req, res)) return;
         const u = users.get(params.id);
-        if (!u) return known(res, 404, "USER_NOT_FOUND", "User not found");
+        if (!u) return known(res, 404, "USER_NOT_FOUND", "User not found.");
         send(res, 200, {
           id: u.id,
           primary_email: u.email,
@@ -94,19 +158,55 @@ export async function startStack({
       },
     ],
     [
+      // The checks in the order Stack's handler makes them (apps/backend, connected-accounts
+      // `[user_id]/[provider_id]/access-token/crud.tsx`): provider enabled in the project, user,
+      // connection, then a stored token holding every scope asked for. GitHub OAuth-app tokens
+      // have no refresh token, so a token GitHub no longer accepts (revoked, expired) leaves
+      // nothing to refresh: OAUTH_CONNECTION_DOES_NOT_HAVE_REQUIRED_SCOPE, like a missing scope.
       "POST",
-      "/api/v1/connected-accounts/:id/github/access-token",
+      "/api/v1/connected-accounts/:id/:provider/access-token",
       ({ req, res, params, body }) => {
-        if (!checkServer(req, res)) return;
-        if (json(body) === Symbol.for("invalid-json")) return known(res, 400, "SCHEMA_ERROR", "Invalid JSON");
+        const project = checkServer(req, res);
+        if (!project) return;
+        const b = json(body);
+        if (b === INVALID_JSON)
+          return known(res, 400, "BODY_PARSING_ERROR", "The request body is not valid JSON.");
+        if (b !== undefined && (typeof b !== "object" || b === null || Array.isArray(b))) {
+          return known(res, 400, "SCHEMA_ERROR", "body must be an object", {
+            message: "body must be an object",
+          });
+        }
+        if (b?.scope !== undefined && typeof b.scope !== "string") {
+          return known(res, 400, "SCHEMA_ERROR", "body.scope must be a string", {
+            message: "body.scope must be a string",
+          });
+        }
+        if (!project.oauthProviders.has(params.provider)) {
+          return known(
+            res,
+            400,
+            "OAUTH_PROVIDER_NOT_FOUND_OR_NOT_ENABLED",
+            "The OAuth provider is not found or not enabled.",
+          );
+        }
         const u = users.get(params.id);
-        if (!u) return known(res, 404, "USER_NOT_FOUND", "User not found");
-        if (!u.github) {
+        if (!u) return known(res, 404, "USER_NOT_FOUND", "User not found.");
+        if (params.provider !== "github" || !u.github) {
           return known(
             res,
             400,
             "OAUTH_CONNECTION_NOT_CONNECTED_TO_USER",
-            "The user has no GitHub connection",
+            "The OAuth connection is not connected to any user.",
+          );
+        }
+        const granted = new Set(u.github.scopes);
+        const usable = githubTokens.has(u.github.token) && scopesOf(b?.scope).every((s) => granted.has(s));
+        if (!usable) {
+          return known(
+            res,
+            400,
+            "OAUTH_CONNECTION_DOES_NOT_HAVE_REQUIRED_SCOPE",
+            "The OAuth connection does not have the required scope.",
           );
         }
         send(res, 201, { access_token: u.github.token });
@@ -114,6 +214,20 @@ export async function startStack({
     ],
     // Test and dev controls (not part of Stack's API).
     ...faults.routes(),
+    [
+      "POST",
+      "/__dev/projects",
+      ({ res, body }) => {
+        const b = json(body);
+        if (!b?.id || !b?.secretServerKey)
+          return send(res, 400, { error: "id and secretServerKey required" });
+        projects.set(b.id, {
+          secretServerKey: b.secretServerKey,
+          oauthProviders: new Set(b.oauthProviders ?? ["github"]),
+        });
+        send(res, 201, { id: b.id });
+      },
+    ],
     [
       "POST",
       "/__dev/users",

@@ -1,8 +1,9 @@
 import type { Config } from "../config";
 import { AppError } from "../errors";
+import { GitHubError, githubOrgClient } from "./github";
 
-// The two GitHub calls identity needs, made with the user's own OAuth token. Plain fetch: the
-// repository layer has its own client; this one only reads who the user is.
+// The two GitHub calls identity needs: who the user is (with the user's own OAuth token, plain
+// fetch) and whether that login is in the employee org (with the platform App's installation).
 const TIMEOUT_MS = 5_000;
 
 async function githubFetch(config: Config, token: string, path: string): Promise<Response> {
@@ -42,27 +43,26 @@ export async function getGitHubLogin(config: Config, token: string): Promise<str
   return body.login ?? null;
 }
 
-/** A 403 or 429 that is GitHub's rate limiting, not a refusal about the resource. */
-function rateLimited(res: Response): boolean {
-  return (
-    res.status === 429 || res.headers.has("retry-after") || res.headers.get("x-ratelimit-remaining") === "0"
-  );
-}
-
 /**
- * Whether the token's user is an active member of `org`. 404 (not a member, or the org hides it),
- * 403 (the org restricts OAuth apps) and 401 (revoked token) all mean "not shown to be a member".
+ * Whether `login` is a member of `org`, asked as the platform's GitHub App installation on `org`
+ * (`GET /orgs/{org}/members/{username}`: 204 member, 404 not). A user's own token could only
+ * answer with the `read:org` scope, which Stack's GitHub connection does not ask for; the App
+ * sees private members too when it is installed on the org with the Members (read) permission.
+ * null when the App cannot tell (not installed there, no permission): not an outage.
  */
-export async function isActiveOrgMember(config: Config, token: string, org: string): Promise<boolean> {
-  const res = await githubFetch(config, token, `/user/memberships/orgs/${encodeURIComponent(org)}`);
-  if (res.status === 404 || res.status === 401 || (res.status === 403 && !rateLimited(res))) {
-    await res.body?.cancel();
-    return false;
+export async function isOrgMember(config: Config, org: string, login: string): Promise<boolean | null> {
+  const gh = githubOrgClient(config, org, { timeoutMs: TIMEOUT_MS, maxAttempts: 2 });
+  try {
+    await gh.request("GET /orgs/{org}/members/{username}", { org, username: login });
+    return true;
+  } catch (err) {
+    // No App configured (or its key unreadable): nobody can be shown a member this way.
+    if (err instanceof AppError && err.code === "config_invalid") return null;
+    if (!(err instanceof GitHubError) || err.code === "upstream_unavailable") {
+      throw new AppError("upstream_unavailable", "GitHub could not answer", { cause: err });
+    }
+    const membershipCall = err.route === "GET /orgs/{org}/members/{username}";
+    if (membershipCall && err.githubStatus === 404) return false;
+    return null;
   }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw unavailable(res, "GET /user/memberships/orgs");
-  }
-  const body = (await res.json()) as { state?: string };
-  return body.state === "active";
 }

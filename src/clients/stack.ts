@@ -53,10 +53,8 @@ function unavailable(res: Response, what: string): AppError {
 
 /** Stack's error code (`x-stack-known-error`, else the body's `code`), or undefined. */
 async function knownError(res: Response): Promise<string | undefined> {
-  const header = res.headers.get("x-stack-known-error");
-  if (header) return header;
   const body = (await res.json().catch(() => undefined)) as StackKnownError | undefined;
-  return body?.code;
+  return res.headers.get("x-stack-known-error") ?? body?.code;
 }
 
 /** The user's profile as Stack knows it, or null when Stack has no such user. */
@@ -79,20 +77,48 @@ export async function getStackUser(config: Config, userId: string): Promise<Stac
   };
 }
 
-const NOT_CONNECTED = new Set(["OAUTH_CONNECTION_NOT_CONNECTED_TO_USER", "USER_NOT_FOUND"]);
+/**
+ * Stack's answers to the access-token call that mean "no usable GitHub token for this user now"
+ * (stack-auth/stack-auth `packages/stack-shared/src/known-errors.tsx`; the handler is
+ * `apps/backend/.../connected-accounts/[user_id]/[provider_id]/access-token/crud.tsx`):
+ * no GitHub connection, no stored token with the scopes asked for (GitHub OAuth-app tokens have
+ * no refresh token, so an expired or revoked one answers this too), GitHub sign-in not enabled in
+ * the project, the user gone. Newer Stack versions answer OAUTH_ACCESS_TOKEN_NOT_AVAILABLE for the
+ * missing-scope case. None of them is an outage: the user has to (re)connect GitHub.
+ */
+export const NO_USABLE_GITHUB_TOKEN = new Set([
+  "OAUTH_CONNECTION_NOT_CONNECTED_TO_USER",
+  "OAUTH_CONNECTION_DOES_NOT_HAVE_REQUIRED_SCOPE",
+  "OAUTH_ACCESS_TOKEN_NOT_AVAILABLE",
+  "OAUTH_PROVIDER_NOT_FOUND_OR_NOT_ENABLED",
+  "USER_NOT_FOUND",
+]);
 
 /**
- * The user's GitHub OAuth access token (Stack refreshes it as needed), or null when the user has
- * no GitHub connection.
+ * What each use of a user's GitHub token needs. Reading who the user is needs no scope at all;
+ * creating and writing repositories in the user's account needs `repo` (Stack's GitHub provider
+ * asks for `user:email` only unless the project configures more).
  */
-export async function getGitHubAccessToken(config: Config, userId: string): Promise<string | null> {
+export type GitHubTokenUse = "identity" | "repositories";
+const SCOPES: Record<GitHubTokenUse, string | undefined> = { identity: undefined, repositories: "repo" };
+
+/**
+ * The user's GitHub OAuth access token holding the scopes `use` needs (Stack refreshes it as
+ * needed), or null when there is no usable one (see NO_USABLE_GITHUB_TOKEN).
+ */
+export async function getGitHubAccessToken(
+  config: Config,
+  userId: string,
+  use: GitHubTokenUse,
+): Promise<string | null> {
+  const scope = SCOPES[use];
   const res = await stackFetch(
     config,
     `/api/v1/connected-accounts/${encodeURIComponent(userId)}/github/access-token`,
     {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: "{}",
+      body: JSON.stringify(scope ? { scope } : {}),
     },
   );
   if (res.ok) {
@@ -101,7 +127,7 @@ export async function getGitHubAccessToken(config: Config, userId: string): Prom
   }
   if (res.status === 400 || res.status === 404) {
     const code = await knownError(res);
-    if (code && NOT_CONNECTED.has(code)) return null;
+    if (code && NO_USABLE_GITHUB_TOKEN.has(code)) return null;
     throw unavailable(res, `connected-accounts (${code ?? "no code"})`);
   }
   await res.body?.cancel();

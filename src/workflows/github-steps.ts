@@ -28,7 +28,7 @@ export async function githubFor(
   userId: string,
 ): Promise<GitHubClient> {
   if (ownerType === "org") return githubOrgClient(config, owner);
-  const token = await getGitHubAccessToken(config, userId);
+  const token = await getGitHubAccessToken(config, userId, "repositories");
   if (!token) throw new NonRetryableError("The user has no GitHub connection");
   return githubUserClient(config, token);
 }
@@ -57,7 +57,7 @@ export async function ensureRepoStep(config: Config, p: PublishParams): Promise<
     owner = need(config, "GITHUB_ORG");
     gh = githubOrgClient(config, owner);
   } else {
-    const token = await getGitHubAccessToken(config, p.ownerId);
+    const token = await getGitHubAccessToken(config, p.ownerId, "repositories");
     if (!token) throw new NonRetryableError("The user has no GitHub connection");
     const login = await getGitHubLogin(config, token);
     if (!login) throw new NonRetryableError("The user's GitHub token is not valid");

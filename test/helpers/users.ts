@@ -4,14 +4,18 @@ export interface TestUser {
   id: string;
   email: string;
   token: string;
-  github: { login: string; token: string; orgs: string[] } | null;
+  github: { login: string; token: string; orgs: string[]; scopes: string[] } | null;
 }
 
 export interface UserOptions {
   email?: string;
   emailVerified?: boolean;
   displayName?: string;
-  github?: { login?: string; orgs?: string[] } | false;
+  /**
+   * `scopes`: what the user granted when connecting GitHub (default `user:email repo`, what the
+   * deployment's Stack GitHub provider asks for); `revoked`: GitHub no longer accepts the token.
+   */
+  github?: { login?: string; orgs?: string[]; scopes?: string[]; revoked?: boolean } | false;
 }
 
 /** Registers a fresh user with the Stack stand-in (and GitHub, through the shared world) and mints a token. */
@@ -25,6 +29,7 @@ export async function createUser(opts: UserOptions = {}): Promise<TestUser> {
           login: opts.github?.login ?? `gh-${short}`,
           token: `gho_${id.replaceAll("-", "")}`,
           orgs: opts.github?.orgs ?? [],
+          scopes: opts.github?.scopes ?? ["user:email", "repo"],
         };
   const email = opts.email ?? `user-${short}@example.com`;
   const res = await fetch(`${standInUrl("stack")}/__dev/users`, {
@@ -34,7 +39,7 @@ export async function createUser(opts: UserOptions = {}): Promise<TestUser> {
       email,
       emailVerified: opts.emailVerified ?? true,
       displayName: opts.displayName ?? `User ${short}`,
-      github,
+      github: github && { ...github, revoked: opts.github ? opts.github.revoked : undefined },
     }),
   });
   if (!res.ok) throw new Error(`stack stand-in refused the user: ${res.status}`);

@@ -21,7 +21,7 @@ async function acting(ctx: RequestContext, user: AuthUser, target: DevTarget): P
   if (target.mode === "org") {
     return { gh: githubOrgClient(ctx.config, target.owner), owner: target.owner, ownerType: "org" };
   }
-  const token = await getGitHubAccessToken(ctx.config, user.id);
+  const token = await getGitHubAccessToken(ctx.config, user.id, "repositories");
   if (!token)
     throw new AppError("github_not_connected", "Connect a GitHub account to use the /github/user routes");
   const gh = githubUserClient(ctx.config, token);

@@ -1,10 +1,12 @@
 import { eq } from "drizzle-orm";
-import { getGitHubLogin, isActiveOrgMember } from "../../clients/github-identity";
+import { getGitHubLogin, isOrgMember } from "../../clients/github-identity";
 import { getGitHubAccessToken, getStackUser } from "../../clients/stack";
 import type { Config } from "../../config";
 import type { AuthUser, RequestContext } from "../../context";
 import { type UserProfileRow, userProfiles } from "../../db/schema";
 import { AppError } from "../../errors";
+import type { Logger } from "../../logger";
+import { follow, lead } from "./flight";
 
 /** What we know about a user beyond the token: fetched from Stack and GitHub, cached for an hour. */
 export interface Profile {
@@ -18,6 +20,8 @@ export interface Profile {
 }
 
 export const PROFILE_TTL_MS = 60 * 60 * 1000;
+/** A cached profile that could not be refreshed for this long grants no employee privilege. */
+export const PRIVILEGE_TTL_MS = 24 * 60 * 60 * 1000;
 const MEMORY_MAX = 5_000;
 
 // Isolate-level cache in front of the `user_profiles` table. Entries are plain data (never
@@ -56,22 +60,31 @@ function fromRow(row: UserProfileRow): Profile {
   };
 }
 
-async function fetchProfile(config: Config, user: AuthUser): Promise<Profile> {
+/**
+ * Membership of EMPLOYEE_GITHUB_ORG, asked as the App's installation on that org (a user token
+ * would need `read:org`). An App that cannot tell is logged and counts as "not shown a member".
+ */
+async function inEmployeeOrg(config: Config, logger: Logger, login: string): Promise<boolean> {
+  const org = config.EMPLOYEE_GITHUB_ORG;
+  if (!org) return false;
+  const member = await isOrgMember(config, org, login);
+  if (member === null) {
+    logger.warn("the GitHub App cannot check membership of EMPLOYEE_GITHUB_ORG", { org });
+  }
+  return member === true;
+}
+
+async function fetchProfile(config: Config, logger: Logger, user: AuthUser): Promise<Profile> {
   const [stackUser, githubToken] = await Promise.all([
     getStackUser(config, user.id),
-    getGitHubAccessToken(config, user.id),
+    getGitHubAccessToken(config, user.id, "identity"),
   ]);
   if (!stackUser) throw new AppError("unauthorized", "The user no longer exists");
   const byEmail =
     hasEmployeeEmail(config, stackUser.email, stackUser.emailVerified) ||
     hasEmployeeEmail(config, user.email, user.emailVerified);
-  const org = config.EMPLOYEE_GITHUB_ORG;
-  const [githubLogin, byOrg] = githubToken
-    ? await Promise.all([
-        getGitHubLogin(config, githubToken),
-        !byEmail && org ? isActiveOrgMember(config, githubToken, org) : Promise.resolve(false),
-      ])
-    : [null, false];
+  const githubLogin = githubToken ? await getGitHubLogin(config, githubToken) : null;
+  const byOrg = !byEmail && githubLogin ? await inEmployeeOrg(config, logger, githubLogin) : false;
   return {
     id: user.id,
     email: stackUser.email,
@@ -99,34 +112,72 @@ async function store(ctx: RequestContext, p: Profile): Promise<void> {
 }
 
 /**
- * The user's profile: isolate memory, then Postgres, then Stack and GitHub (only on a miss or
- * after an hour). When the providers are down, a stale cached profile still answers.
+ * A cached profile answering because it could not be refreshed: past PRIVILEGE_TTL_MS it keeps
+ * its data but loses employee status (a former employee must not keep /admin through an outage).
  */
-export async function getProfile(ctx: RequestContext, user: AuthUser): Promise<Profile> {
-  const now = Date.now();
-  let cached = memory.get(user.id);
-  if (cached && fresh(cached, now)) return cached;
+export function staleAnswer(cached: Profile, now: number): Profile {
+  if (!cached.isEmployee || now - cached.fetchedAt.getTime() < PRIVILEGE_TTL_MS) return cached;
+  return { ...cached, isEmployee: false };
+}
 
-  const [row] = await ctx.db.select().from(userProfiles).where(eq(userProfiles.userId, user.id)).limit(1);
-  if (row && (!cached || row.fetchedAt > cached.fetchedAt)) cached = fromRow(row);
-  if (cached && fresh(cached, now)) {
+async function storedProfile(ctx: RequestContext, userId: string): Promise<Profile | undefined> {
+  const [row] = await ctx.db.select().from(userProfiles).where(eq(userProfiles.userId, userId)).limit(1);
+  const mem = memory.get(userId);
+  if (row && (!mem || row.fetchedAt > mem.fetchedAt)) return fromRow(row);
+  return mem;
+}
+
+/** After a failed refresh: the stale cache when the providers are down, else the failure. */
+async function afterFailure(ctx: RequestContext, user: AuthUser, err: unknown): Promise<Profile> {
+  if (err instanceof AppError && err.code === "upstream_unavailable") {
+    const cached = await storedProfile(ctx, user.id);
+    if (cached) {
+      ctx.logger.warn("profile refresh failed; answering from the stale cache", { err });
+      return staleAnswer(cached, Date.now());
+    }
+  }
+  throw err;
+}
+
+/** Reads Postgres, then (still stale) fetches from Stack and GitHub; the caller leads the flight. */
+async function refresh(ctx: RequestContext, user: AuthUser): Promise<Profile> {
+  const cached = await storedProfile(ctx, user.id);
+  if (cached && fresh(cached, Date.now())) {
     remember(cached);
     return cached;
   }
-
-  let profile: Profile;
-  try {
-    profile = await fetchProfile(ctx.config, user);
-  } catch (err) {
-    if (cached && err instanceof AppError && err.code === "upstream_unavailable") {
-      ctx.logger.warn("profile refresh failed; answering from the stale cache", { err });
-      return cached;
-    }
-    throw err;
-  }
+  const profile = await fetchProfile(ctx.config, ctx.logger, user);
   await store(ctx, profile);
   remember(profile);
   return profile;
+}
+
+/**
+ * The user's profile: isolate memory, then Postgres, then Stack and GitHub (only on a miss or
+ * after an hour; one fetch per user at a time in this isolate). When the providers are down, a
+ * stale cached profile still answers, without employee privilege once it is a day old.
+ */
+export async function getProfile(ctx: RequestContext, user: AuthUser): Promise<Profile> {
+  const hit = memory.get(user.id);
+  if (hit && fresh(hit, Date.now())) return hit;
+
+  const end = lead(user.id);
+  if (!end) {
+    const outcome = await follow(user.id);
+    const after = memory.get(user.id);
+    if (after && fresh(after, Date.now())) return after;
+    if (outcome && !outcome.ok) return afterFailure(ctx, user, outcome.error);
+    // The leader vanished or its answer is gone already: fetch as usual.
+    return getProfile(ctx, user);
+  }
+  try {
+    const profile = await refresh(ctx, user);
+    end({ ok: true });
+    return profile;
+  } catch (err) {
+    end({ ok: false, error: err });
+    return afterFailure(ctx, user, err);
+  }
 }
 
 /**
