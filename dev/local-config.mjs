@@ -8,8 +8,17 @@ import { parseEnv } from "node:util";
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
-/** A configuration problem the developer must fix; the message names the variable. */
-export class ConfigError extends Error {}
+/**
+ * A problem the developer must fix; the message says what and how. It carries no stack, so
+ * whatever prints it (npm run dev, vitest's global setup) shows that one message only.
+ */
+export class ConfigError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "ConfigError";
+    this.stack = message;
+  }
+}
 
 /** Each stand-in, and the variable whose value, when configured, is used instead of it. */
 export const SERVICES = {
