@@ -40,7 +40,8 @@ const PORT_VARS = {
 const STACK_TRACE = /^\s+at .+[:(]/m;
 const cleanups = [];
 after(async () => {
-  for (const c of cleanups.reverse()) await c();
+  for (const c of cleanups.reverse())
+    await c().catch((err) => console.error(`cleanup failed: ${err.message}`));
 });
 
 function freePort() {
