@@ -220,6 +220,17 @@ const scenarios = {
     if (which === "dotdot" || which === "all") extra += fileSection("../evil.txt", null, bad);
     if (which === "git" || which === "all") extra += fileSection(".git/config", null, bad);
     if (which === "absolute" || which === "all") extra += fileSection("/tmp/evil.txt", null, bad);
+    // Names that are `.git` on Windows or macOS, control characters, a file used as a folder, length.
+    const more = {
+      gitdot: ".git./config",
+      gitcase: ".GIT/config",
+      gitspace: "sub/.git /x",
+      gitshort: "git~1/config",
+      control: "notes\u0001.txt",
+      clash: "NOTES.md/x",
+      long: `${"d/".repeat(300)}${"x".repeat(500)}.txt`,
+    }[which];
+    if (more) extra += fileSection(more, null, bad);
     await ctx.wip("Writing files...");
     await ctx.step();
     return reviewIdle(ctx, after, extra);

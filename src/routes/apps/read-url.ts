@@ -24,10 +24,10 @@ const ReadUrlQuery = z.object({
   path: z
     .string()
     .min(1)
-    .max(900)
+    .max(1024)
     .refine(
       isSafeTreePath,
-      "must be a relative file path (no leading /, no . or .. segments, no control characters)",
+      "must be a relative file path (no leading /, no . or .. segments, no .git, no control characters, at most 1,024 bytes)",
     )
     .optional()
     .openapi({

@@ -17,7 +17,10 @@ const Path = z
   .string()
   .min(1)
   .max(4096)
-  .refine(isValidPath, "must be a relative path without '..' or '.git'");
+  .refine(
+    isValidPath,
+    "must be a relative path without '..', '.git' or control characters, at most 1,024 bytes",
+  );
 
 export const FileSchema = z
   .object({

@@ -1,4 +1,5 @@
 import type { GitHubClient } from "../../clients/github";
+import { isSafePath } from "../../lib/paths";
 import type { FileMode, Tree } from "../../lib/tree";
 
 /** A file of a version. Text goes inline into the tree; `base64` content is a binary blob. */
@@ -17,13 +18,8 @@ export type TreeInput =
   | { path: string; mode: FileMode; type: "blob"; content: string }
   | { path: string; mode: FileMode | "040000"; type: "blob" | "tree"; sha: string | null };
 
-/** A path git and GitHub accept: relative, no empty, "." or ".." component, nothing inside .git. */
-export function isValidPath(path: string): boolean {
-  if (path === "" || path.includes("\0")) return false;
-  return path
-    .split("/")
-    .every((seg) => seg !== "" && seg !== "." && seg !== ".." && seg.toLowerCase() !== ".git");
-}
+/** A path a commit may hold: the one rule shared with the diff gate and the S3 keys. */
+export const isValidPath = isSafePath;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -42,9 +38,13 @@ export function prepareFiles(files: VersionFiles): PreparedFiles {
   const byPath = new Map<string, CommitFile>();
   for (const f of list) byPath.set(f.path, f);
   const out: PreparedFiles = { text: [], binary: [], skippedPaths: [] };
+  // A file that another path needs as its folder cannot be in a git tree beside it.
+  const folders = new Set<string>();
+  for (const p of byPath.keys())
+    for (let i = p.indexOf("/"); i !== -1; i = p.indexOf("/", i + 1)) folders.add(p.slice(0, i));
   for (const f of byPath.values()) {
     const mode = f.mode ?? "100644";
-    if (!isValidPath(f.path)) {
+    if (!isValidPath(f.path) || folders.has(f.path)) {
       out.skippedPaths.push(f.path);
     } else if (f.encoding === "base64") {
       const base64 = f.content.replace(/\s+/g, "");

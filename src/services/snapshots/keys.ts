@@ -1,15 +1,29 @@
 import { AppError } from "../../errors";
+import { isSafePath } from "../../lib/paths";
+import { sha256Hex } from "../../lib/sha256";
 
 // Where an app's files live in the bucket:
 //   apps/<appId>/v<version>/source.zip     the whole tree, zipped at its root
 //   apps/<appId>/v<version>/files/<path>   each file on its own
+//   apps/<appId>/v<version>/long/<sha256>  a file whose `files/` key would pass S3's 1,024 bytes
 //   apps/<appId>/latest.json               names the latest stored version (written last)
 
 export const appPrefix = (appId: string) => `apps/${appId}/`;
 export const versionPrefix = (appId: string, version: number) => `apps/${appId}/v${version}/`;
 export const archiveKey = (appId: string, version: number) => `${versionPrefix(appId, version)}source.zip`;
-export const fileKey = (appId: string, version: number, path: string) =>
-  `${versionPrefix(appId, version)}files/${path}`;
+
+const MAX_KEY_BYTES = 1024;
+const utf8 = new TextEncoder();
+
+/**
+ * A file's own key. Paths may be up to 1,024 bytes, so with the prefix some keys would be too long
+ * for S3: those are named by the path's hash, outside `files/` so no plain path can meet them.
+ */
+export function fileKey(appId: string, version: number, path: string): string {
+  const key = `${versionPrefix(appId, version)}files/${path}`;
+  if (utf8.encode(key).byteLength <= MAX_KEY_BYTES) return key;
+  return `${versionPrefix(appId, version)}long/${sha256Hex(path)}`;
+}
 export const latestKey = (appId: string) => `${appPrefix(appId)}latest.json`;
 
 const UUID_RX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,15 +40,8 @@ export function checkAppVersion(appId: string, version?: number): void {
   }
 }
 
-/**
- * A relative file path as trees hold them: no leading `/`, no empty, `.` or `..` segment, no
- * backslash or control character, at most 900 UTF-8 bytes (S3 keys end at 1024 with the prefix).
- */
-export function isSafeTreePath(path: string): boolean {
-  if (!path || path.startsWith("/") || new TextEncoder().encode(path).length > 900) return false;
-  if (/[\\\u0000-\u001f\u007f]/.test(path)) return false;
-  return path.split("/").every((s) => s !== "" && s !== "." && s !== "..");
-}
+/** A path a tree may hold: the one rule shared with the diff gate and GitHub. */
+export const isSafeTreePath = isSafePath;
 
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",

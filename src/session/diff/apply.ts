@@ -1,4 +1,5 @@
 import { applyPatch, parsePatch, type StructuredPatch } from "diff";
+import { fileFolderClash } from "../../lib/paths";
 import type { FileMode, Tree, TreeFile } from "../../lib/tree";
 import { stripPrefix, unsafeReason } from "./paths";
 import type { DiffStatEntry } from "./stat";
@@ -197,6 +198,11 @@ function apply(base: Tree, sections: Section[]): ApplyResult {
     const before = base.get(p);
     if (!before || removed.has(p) || before.content !== f.content || before.mode !== f.mode) changed.push(p);
     tree.set(p, f);
+  }
+  // Only a new or renamed path can make a file and a folder share a name.
+  if (writes.size) {
+    const clash = fileFolderClash(tree.keys());
+    if (clash !== null) throw new Refusal("unsafe_path", `${clash} would be both a file and a folder`);
   }
   const deleted = [...removed].filter((p) => !writes.has(p));
   return {

@@ -1,4 +1,5 @@
 /** Paths in git diffs: C-style unquoting, the `a/`/`b/` prefixes, and what may enter the tree. */
+import { pathProblem } from "../../lib/paths";
 
 const ESCAPES: Record<string, string> = {
   a: "\x07",
@@ -84,15 +85,4 @@ export function stripPrefix(name: string, prefix: "a/" | "b/"): string {
 }
 
 /** Why a path may not enter the tree, or null when it is a plain relative path inside it. */
-export function unsafeReason(path: string): string | null {
-  if (path === "") return "empty path";
-  if (path.includes("\0")) return "NUL in path";
-  if (path.includes("\\")) return "backslash in path";
-  if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) return "absolute path";
-  for (const seg of path.split("/")) {
-    if (seg === "") return "empty path segment";
-    if (seg === "." || seg === "..") return "dot segment";
-    if (seg.toLowerCase() === ".git") return ".git segment";
-  }
-  return null;
-}
+export const unsafeReason = pathProblem;
