@@ -47,7 +47,7 @@ export default defineConfig(async () => {
   }
   const githubAppKey = JSON.parse(process.env.TEST_GITHUB_APP_KEY) as { privateKeyPem: string };
   const local = (p: number) => `http://127.0.0.1:${p}`;
-  return {
+  const workers = {
     plugins: [
       cloudflareTest({
         main: "./src/index.ts",
@@ -89,11 +89,33 @@ export default defineConfig(async () => {
         },
       }),
     ],
+  };
+  const timeouts = { testTimeout: 30_000, hookTimeout: 60_000, silent: "passed-only" as const };
+  return {
     test: {
       globalSetup: ["./test/global-setup.ts"],
-      testTimeout: 30_000,
-      silent: "passed-only",
-      hookTimeout: 60_000,
+      ...timeouts,
+      // The Worker's tests run in workerd; the conformance tests run in Node, where the vendors' own
+      // SDKs and specifications (the AWS SDK, GitHub's OpenAPI description) judge stand-ins and clients.
+      projects: [
+        {
+          ...workers,
+          test: {
+            name: "workers",
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/conformance/**"],
+            ...timeouts,
+          },
+        },
+        {
+          test: {
+            name: "node",
+            include: ["test/conformance/**/*.test.ts"],
+            environment: "node",
+            ...timeouts,
+          },
+        },
+      ],
     },
   };
 });

@@ -8,6 +8,7 @@ import { requestContext } from "./middleware/context";
 import { cors } from "./middleware/cors";
 import { requestId } from "./middleware/request-id";
 import { routes } from "./routes";
+import { DEV_ROUTE_PREFIX, developmentOnly } from "./routes/github";
 
 const DOCS_HTML = `<!doctype html>
 <html><head><meta charset="utf-8"><title>App builder API</title>
@@ -18,7 +19,9 @@ const DOCS_HTML = `<!doctype html>
 export function createApp() {
   const app = createRouter();
 
-  app.use("*", requestId, cors, bodyLimit, auth, requestContext);
+  app.use("*", requestId, cors, bodyLimit);
+  app.use(`${DEV_ROUTE_PREFIX}/*`, developmentOnly);
+  app.use("*", auth, requestContext);
 
   for (const r of routes) app.route("/", r);
 
@@ -28,18 +31,21 @@ export function createApp() {
     bearerFormat: "JWT",
     description: "A Stack Auth access token (also accepted as `x-stack-access-token`).",
   });
-  app.doc31("/openapi.json", (c) => ({
-    openapi: "3.1.0",
-    info: {
-      title: "App builder backend",
-      version: "0.1.0",
-      description:
-        "Streams an Agent Server's progress while it builds an app, keeps apps and conversations, " +
-        "publishes the code to S3 and GitHub and deploys it to Koyeb. Errors are RFC 9457 problem " +
-        "details with a stable `code`.",
-    },
-    servers: [{ url: new URL(c.req.url).origin }],
-  }));
+  app.get("/openapi.json", (c) => {
+    const doc = app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "App builder backend",
+        version: "0.1.0",
+        description:
+          "Streams an Agent Server's progress while it builds an app, keeps apps and conversations, " +
+          "publishes the code to S3 and GitHub and deploys it to Koyeb. Errors are RFC 9457 problem " +
+          "details with a stable `code`.",
+      },
+      servers: [{ url: new URL(c.req.url).origin }],
+    });
+    return c.json((c.env.ENVIRONMENT as string) === "development" ? doc : withoutDevRoutes(doc));
+  });
   app.get("/docs", (c) => c.html(DOCS_HTML));
 
   app.notFound((c) => problemResponse(new AppError("not_found", "No such route"), c.get("requestId")));
@@ -62,6 +68,28 @@ export function createApp() {
   });
 
   return app;
+}
+
+type OpenApiDoc = { paths?: Record<string, unknown>; components?: { schemas?: Record<string, unknown> } };
+
+/** The document without the development-only paths, nor the schemas only they referred to. */
+function withoutDevRoutes<T extends OpenApiDoc>(doc: T): T {
+  const paths = Object.fromEntries(
+    Object.entries(doc.paths ?? {}).filter(
+      ([p]) => p !== DEV_ROUTE_PREFIX && !p.startsWith(`${DEV_ROUTE_PREFIX}/`),
+    ),
+  );
+  const all = doc.components?.schemas ?? {};
+  const schemas: Record<string, unknown> = {};
+  const refs = (v: unknown) =>
+    [...JSON.stringify(v).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+  for (const todo = refs(paths); todo.length; ) {
+    const name = todo.pop()!;
+    if (name in schemas || !(name in all)) continue;
+    schemas[name] = all[name];
+    todo.push(...refs(all[name]));
+  }
+  return { ...doc, paths, components: { ...doc.components, schemas } };
 }
 
 export type App = ReturnType<typeof createApp>;

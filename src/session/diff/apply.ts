@@ -1,7 +1,8 @@
-import { applyPatch, parsePatch, type StructuredPatch } from "diff";
+import { parsePatch, type StructuredPatch } from "diff";
 import { fileFolderClash } from "../../lib/paths";
 import type { FileMode, Tree, TreeFile } from "../../lib/tree";
-import { stripPrefix, unsafeReason } from "./paths";
+import { applyHunks } from "./hunks";
+import { gitHeaderNames, readQuoted, stripPrefix, unsafeReason } from "./paths";
 import type { DiffStatEntry } from "./stat";
 
 export type ApplyFailureCode = "patch_failed" | "agent_error" | "unsafe_path";
@@ -76,25 +77,74 @@ function firstLine(s: string): string {
   return (nl === -1 ? s : s.slice(0, nl)).slice(0, 500);
 }
 
-/** Git sections whose header area says the content is binary (jsdiff misses `GIT binary patch`). */
-function binaryMarks(text: string): boolean[] {
-  const marks: boolean[] = [];
+interface GitHead {
+  /** The `diff --git` line. */
+  line: string;
+  /** Whether the header area says the content is binary (jsdiff misses `GIT binary patch`). */
+  binary: boolean;
+  /** Names of `rename from`/`copy from` and `rename to`/`copy to` lines. */
+  from?: string;
+  to?: string;
+  /** A `---` line not followed by its `+++` line (git refuses the section). */
+  halfFileHeader: boolean;
+  /** Whether the section has more than its `diff --git` line before any hunk. */
+  extended: boolean;
+}
+
+function gitHeads(text: string): GitHead[] {
+  const heads: GitHead[] = [];
   for (const part of text.split(/^(?=diff --git )/m)) {
     if (!part.startsWith("diff --git ")) continue;
     const end = part.search(/^(?:@@ |--- )/m);
     const head = end === -1 ? part : part.slice(0, end);
-    marks.push(/^(?:Binary files |GIT binary patch$)/m.test(head));
+    const nl = part.indexOf("\n");
+    heads.push({
+      line: (nl === -1 ? part : part.slice(0, nl)).replace(/\r$/, ""),
+      binary: /^(?:Binary files |GIT binary patch$)/m.test(head),
+      from: extendedName(head, /^(?:rename|copy) from (.*)$/m),
+      to: extendedName(head, /^(?:rename|copy) to (.*)$/m),
+      extended: head.slice(nl + 1).trim() !== "",
+      halfFileHeader:
+        end !== -1 && part.startsWith("--- ", end) && !/^--- [^\n]*\n\+\+\+ /.test(part.slice(end)),
+    });
   }
-  return marks;
+  return heads;
+}
+
+function extendedName(head: string, rx: RegExp): string | undefined {
+  const raw = rx.exec(head)?.[1]?.replace(/\r$/, "");
+  return raw === undefined ? undefined : raw.startsWith('"') ? (readQuoted(raw)?.name ?? raw) : raw;
+}
+
+/** Git refuses a section whose `diff --git` names are not the ones its other headers give. */
+function checkGitHeader(head: GitHead | undefined, oldName: string | null, newName: string | null) {
+  if (!head) throw new Refusal("patch_failed", "a git section without its diff --git line");
+  if (head.halfFileHeader) throw new Refusal("patch_failed", "a --- line without its +++ line");
+  const wantOld = oldName ?? newName;
+  const wantNew = newName ?? oldName;
+  if ((head.from === undefined) !== (head.to === undefined))
+    throw new Refusal("patch_failed", "a rename or copy names only one of its two paths");
+  if ((head.from !== undefined && head.from !== wantOld) || (head.to !== undefined && head.to !== wantNew))
+    throw new Refusal("patch_failed", `the rename or copy lines do not name ${wantOld} and ${wantNew}`);
+  for (const { oldName: o, newName: n } of gitHeaderNames(head.line)) {
+    const [a, b] = [stripPrefix(o, "a/"), stripPrefix(n, "b/")];
+    for (const name of [a, b]) {
+      const why = unsafeReason(name);
+      if (why) throw new Refusal("unsafe_path", `${why}: ${JSON.stringify(name)}`);
+    }
+    if (a === wantOld && b === wantNew) return;
+  }
+  throw new Refusal("patch_failed", `the diff --git line does not name ${wantNew}`);
 }
 
 function readSections(text: string): Section[] {
   const patches = parsePatch(text);
-  const marks = binaryMarks(text);
+  const heads = gitHeads(text);
   let gitIndex = 0;
   const sections: Section[] = [];
   for (const p of patches) {
-    const binary = p.isGit ? (marks[gitIndex++] ?? false) || p.isBinary === true : false;
+    const head = p.isGit ? heads[gitIndex++] : undefined;
+    const binary = p.isGit ? (head?.binary ?? false) || p.isBinary === true : false;
     if (p.oldFileName === undefined && p.newFileName === undefined) {
       if (p.hunks.length) throw new Refusal("patch_failed", "a hunk without file names");
       continue;
@@ -105,6 +155,7 @@ function readSections(text: string): Section[] {
       const why = name === null ? null : unsafeReason(name);
       if (why) throw new Refusal("unsafe_path", `${why}: ${JSON.stringify(name)}`);
     }
+    if (p.isGit) checkGitHeader(head, oldName, newName);
     const op: Op =
       p.isCreate || oldName === null
         ? "create"
@@ -115,6 +166,11 @@ function readSections(text: string): Section[] {
             : p.isCopy
               ? "copy"
               : "modify";
+    // Git takes header lines that change nothing (no hunk, no new mode) for garbage.
+    if (op === "modify" && head?.extended && !p.hunks.length && p.newMode === undefined && !binary)
+      throw new Refusal("patch_failed", `nothing to apply to ${newName}`);
+    // A bare `diff --git` line changes nothing, as for git, even for a path the tree lacks.
+    if (op === "modify" && !p.hunks.length && p.newMode === undefined && !binary) continue;
     if (op === "modify" && oldName !== newName)
       throw new Refusal("patch_failed", `inconsistent names ${oldName} and ${newName}`);
     sections.push({
@@ -150,8 +206,8 @@ function countStat(path: string, patch: StructuredPatch): DiffStatEntry {
 
 function patched(source: string, s: Section): string {
   if (!s.patch.hunks.length) return source;
-  const out = applyPatch(source, s.patch, { autoConvertLineEndings: false });
-  if (out === false) throw new Refusal("patch_failed", `a hunk does not apply to ${s.from ?? s.to}`);
+  const out = applyHunks(source, s.patch.hunks);
+  if (out === null) throw new Refusal("patch_failed", `a hunk does not apply to ${s.from ?? s.to}`);
   return out;
 }
 

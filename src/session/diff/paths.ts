@@ -79,6 +79,29 @@ export function gitHeaderNewName(line: string): string | null {
   return rest.slice(splits[Math.floor(splits.length / 2)]! + 1);
 }
 
+/**
+ * Every way to read the two names of a `diff --git X Y` line (prefixes kept). Unquoted names may
+ * hold " b/", so each split is a candidate; the section's other headers decide which one is meant.
+ */
+export function gitHeaderNames(line: string): Array<{ oldName: string; newName: string }> {
+  const rest = line.slice("diff --git ".length);
+  const second = (after: string) => (after.startsWith('"') ? (readQuoted(after)?.name ?? null) : after);
+  if (rest.startsWith('"')) {
+    const first = readQuoted(rest);
+    const newName = first && rest[first.length] === " " ? second(rest.slice(first.length + 1)) : null;
+    return first && newName !== null ? [{ oldName: first.name, newName }] : [];
+  }
+  const quote = rest.indexOf(' "');
+  if (quote !== -1) {
+    const newName = readQuoted(rest.slice(quote + 1))?.name;
+    return newName === undefined ? [] : [{ oldName: rest.slice(0, quote), newName }];
+  }
+  const out: Array<{ oldName: string; newName: string }> = [];
+  for (let i = rest.indexOf(" b/"); i !== -1; i = rest.indexOf(" b/", i + 1))
+    out.push({ oldName: rest.slice(0, i), newName: rest.slice(i + 1) });
+  return out;
+}
+
 /** Strips exactly one leading `a/` (old side) or `b/` (new side); nothing else. */
 export function stripPrefix(name: string, prefix: "a/" | "b/"): string {
   return name.startsWith(prefix) ? name.slice(prefix.length) : name;
