@@ -10,7 +10,7 @@ function request(environment: string, path: string, init: RequestInit = {}) {
 
 describe("development-only /github routes", () => {
   it("answer 404 in production before authentication: no token, a bad token", async () => {
-    for (const headers of [{}, { authorization: "Bearer not-a-token" }]) {
+    for (const headers of [{}, { authorization: "Bearer not-a-token" }] as Record<string, string>[]) {
       const res = await request("production", "/github/org/create-repo", {
         method: "POST",
         headers: { ...headers, "content-type": "application/json" },
