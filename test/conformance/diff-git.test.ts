@@ -20,7 +20,7 @@ import type { Tree } from "../../src/lib/tree";
 import { applyUnifiedDiff } from "../../src/session/diff";
 import { type GenTree, type Mutation, mutate, mutationArb, treePairArb } from "../helpers/diff-cases";
 
-const RUNS = Number(process.env.DIFF_RUNS ?? 2000);
+const RUNS = Number(process.env.DIFF_RUNS ?? 1500);
 // Each case spawns git twice: generous on a loaded machine, about 20 s on an idle one.
 const TIMEOUT_MS = 600_000;
 const SEED = process.env.DIFF_SEED === undefined ? undefined : Number(process.env.DIFF_SEED);
@@ -166,6 +166,11 @@ describe("applyUnifiedDiff agrees with git apply", () => {
           return;
         }
         const theirs = gitApply(base, text);
+        if (!theirs.ok && text !== diff && /No valid patches in input/.test(theirs.why)) {
+          // Binary sections and bare headers only: nothing for git, the tree kept for us.
+          expect(ours.ok && plain(ours.tree)).toEqual(plain(base));
+          return;
+        }
         compared++;
         if (theirs.ok) gitOk++;
         const summary = ours.ok ? "applied" : `refused (${ours.code}: ${ours.reason})`;
