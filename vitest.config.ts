@@ -95,22 +95,22 @@ export default defineConfig(async () => {
     test: {
       globalSetup: ["./test/global-setup.ts"],
       ...timeouts,
-      // The Worker's tests run in workerd; the conformance tests run in Node, where the vendors' own
-      // SDKs and specifications (the AWS SDK, GitHub's OpenAPI description) judge stand-ins and clients.
+      // The Worker's tests run in workerd; `*.node.test.ts` run in Node (child processes such as git,
+      // the file system, vendors' own SDKs).
       projects: [
         {
           ...workers,
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
-            exclude: ["test/conformance/**"],
+            exclude: ["test/**/*.node.test.ts"],
             ...timeouts,
           },
         },
         {
           test: {
             name: "node",
-            include: ["test/conformance/**/*.test.ts"],
+            include: ["test/**/*.node.test.ts"],
             environment: "node",
             ...timeouts,
           },

@@ -16,9 +16,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Tree } from "../../src/lib/tree";
-import { applyUnifiedDiff } from "../../src/session/diff";
-import { type GenTree, type Mutation, mutate, mutationArb, treePairArb } from "../helpers/diff-cases";
+import type { Tree } from "../src/lib/tree";
+import { applyUnifiedDiff } from "../src/session/diff";
+import { type GenTree, type Mutation, mutate, mutationArb, treePairArb } from "./helpers/diff-cases";
 
 const RUNS = Number(process.env.DIFF_RUNS ?? 1500);
 // Each case spawns git twice: generous on a loaded machine, about 20 s on an idle one.
