@@ -211,6 +211,41 @@ const scenarios = {
   trickle: (ctx) => trickle(ctx),
   bulk,
 
+  // Agent text Postgres cannot hold as is: U+0000 and unpaired surrogates, in progress and final text.
+  unstorable: async (ctx) => {
+    await ctx.wip("Reading a file with a \u0000 byte and a lone \ud800 surrogate");
+    await ctx.step();
+    const tree = builtTree(ctx.appName, ctx.prompt, ctx.options);
+    return ctx.idle("ReviewResult", ["Done: \u0000 and \udc00 kept"], {
+      agentState: ctx.state({ files: tree.size }),
+      unifiedDiff: treeDiff(new Map(), tree),
+      appName: `${ctx.appName}\u0000`,
+      commitMessage: "feat: nul \u0000 in the message",
+    });
+  },
+
+  // An idle event whose field (field=unifiedDiff|messages|app_name) has the wrong JSON type.
+  bad_idle: async (ctx) => {
+    await ctx.wip("Generating...");
+    await ctx.step();
+    const wrong = { unifiedDiff: 42, messages: '"not a list"', app_name: "[1]" };
+    const field = String(ctx.options.field ?? "unifiedDiff");
+    let json = eventJson({
+      status: "idle",
+      traceId: ctx.body.traceId,
+      kind: "ReviewResult",
+      messages: ["Changes generated"],
+      agentState: ctx.state({ files: 1 }),
+      unifiedDiff: treeDiff(new Map(), builtTree(ctx.appName, ctx.prompt, ctx.options)),
+      appName: ctx.appName,
+    });
+    const parsed = JSON.parse(json);
+    parsed.message[field] = JSON.parse(String(wrong[field] ?? "42"));
+    json = JSON.stringify(parsed);
+    await ctx.stream.write(frame(json));
+    ctx.stream.end();
+  },
+
   traversal: async (ctx) => {
     const which = String(ctx.options.which ?? "all");
     const after = grown(ctx);

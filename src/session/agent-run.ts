@@ -1,35 +1,44 @@
 import { createParser } from "eventsource-parser";
 import type { Config } from "../config";
-import { withDb } from "../db/client";
 import { type Tree, treeEntries } from "../lib/tree";
 import type { Logger } from "../logger";
-import { refundMessage } from "../services/limits/counter";
 import { AgentUnavailableError, agentRequestBody, openAgentStream } from "./agent-client";
-import type { BeginInput } from "./app-session";
-import { completeIdle, forward } from "./complete-run";
 import { diffStat } from "./diff";
-import type { AgentEvent, ErrorCode, PlatformMetadata, RunIds } from "./events";
-import type { RunRow, SessionStorage, StoredEvent } from "./storage";
+import type { AgentEvent, DiffStatEntry, RunError, RunIds } from "./events";
+import type { SessionStorage } from "./storage";
+
+/** Longest line (one SSE event) the agent may send: a full diff or agent state fits easily. */
+export const MAX_AGENT_LINE_CHARS = 32 * 1024 * 1024;
+
+class LineTooLongError extends Error {}
 
 /**
  * Hands the parser complete lines only. The parser rescans an unfinished line on every feed, so a
  * multi-megabyte event (a full diff, a large agent state) arriving in KB-sized chunks would cost
- * quadratic time; held back until its newline, it is parsed once.
+ * quadratic time; held back until its newline, it is parsed once. A line that never ends is
+ * bounded: past MAX_AGENT_LINE_CHARS the run ends (agent_protocol) instead of exhausting memory.
  */
 class LineBuffer {
   private parts: string[] = [];
+  private size = 0;
 
-  constructor(private readonly feed: (text: string) => void) {}
+  constructor(
+    private readonly feed: (text: string) => void,
+    private readonly max: number,
+  ) {}
 
   push(chunk: string): void {
     const nl = chunk.lastIndexOf("\n");
     if (nl === -1) {
       this.parts.push(chunk);
+      this.size += chunk.length;
+      if (this.size > this.max) throw new LineTooLongError();
       return;
     }
     this.parts.push(chunk.slice(0, nl + 1));
     const complete = this.parts.length === 1 ? this.parts[0]! : this.parts.join("");
     this.parts = nl + 1 < chunk.length ? [chunk.slice(nl + 1)] : [];
+    this.size = nl + 1 < chunk.length ? chunk.length - nl - 1 : 0;
     this.feed(complete);
   }
 
@@ -39,27 +48,29 @@ class LineBuffer {
   }
 }
 
-export interface RunContext {
-  config: Config;
-  env: Env;
-  store: SessionStorage;
-  run: RunRow;
-  ids: RunIds;
-  input: BeginInput;
-  idleTimeoutMs: number;
-  logger: Logger;
-  append(event: string, data: string): StoredEvent;
+/** Where the reader puts what it reads; it never changes the run's state itself. */
+export interface AgentSink {
+  forward(e: AgentEvent, stat: DiffStatEntry[] | null): void;
   debug(data: { level: string; log: string }): void;
-  flush(): Promise<void>;
-  enterPublishing(): void;
-  platform(metadata: PlatformMetadata): Promise<unknown>;
-  finish(error: { code: ErrorCode; message: string } | null): Promise<void>;
+  /** Bytes arrived at `at` (the watchdog's evidence that the agent is alive). */
   touch(at: number): void;
 }
 
+export interface AgentRequest {
+  body: string;
+  /** The tree the agent's final diff applies to. */
+  base: Tree;
+}
+
+/** How the agent's stream ended: its final (idle) event, or an error that ends the run. */
+export type AgentOutcome =
+  | { type: "idle"; event: AgentEvent; raw: string }
+  | { type: "failed"; error: RunError; refund: boolean };
+
 export interface AgentRun {
   runId: string;
-  done: Promise<void>;
+  /** Never rejects: every way the stream can end is an outcome. */
+  done: Promise<AgentOutcome>;
   /** Aborts the agent call while its stream is open; false once the idle event has arrived. */
   cancel(): boolean;
   timeout(): void;
@@ -67,16 +78,36 @@ export interface AgentRun {
 
 const TOUCH_EVERY_MS = 5_000;
 
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+const optional = (v: unknown, t: "string") => v === undefined || v === null || typeof v === t;
+
+/** The fields the service reads from an event, with the JSON types it reads them as. */
 function isAgentEvent(v: unknown): v is AgentEvent {
-  const e = v as AgentEvent;
+  if (!isObj(v) || (v.status !== "running" && v.status !== "idle")) return false;
+  const m = v.message;
+  if (!isObj(m) || typeof m.kind !== "string") return false;
+  return wellTyped(m);
+}
+
+function wellTyped(m: Record<string, unknown>): boolean {
+  const msgs = m.messages;
+  const msgsOk =
+    msgs === undefined ||
+    msgs === null ||
+    (Array.isArray(msgs) && msgs.every((x) => isObj(x) && optional(x.content, "string")));
   return (
-    typeof e === "object" &&
-    e !== null &&
-    (e.status === "running" || e.status === "idle") &&
-    typeof e.message === "object" &&
-    e.message !== null &&
-    typeof e.message.kind === "string"
+    msgsOk &&
+    optional(m.unifiedDiff, "string") &&
+    optional(m.app_name, "string") &&
+    optional(m.commit_message, "string")
   );
+}
+
+/** An idle event with the right shape except for the types of its fields (api.md, Round 3). */
+function isMistypedIdle(v: unknown): boolean {
+  if (!isObj(v) || v.status !== "idle") return false;
+  const m = v.message;
+  return isObj(m) && typeof m.kind === "string" && !wellTyped(m);
 }
 
 function stateHasStartedBuild(raw: string | null): boolean {
@@ -89,46 +120,12 @@ function stateHasStartedBuild(raw: string | null): boolean {
   }
 }
 
-interface StreamState {
-  streaming: boolean;
-  stopReason: "cancelled" | "timeout" | null;
-}
-
-export function runAgent(ctx: RunContext): AgentRun {
-  const abort = new AbortController();
-  const state: StreamState = { streaming: true, stopReason: null };
-  const stop = (reason: "cancelled" | "timeout") => {
-    if (!state.streaming || state.stopReason) return false;
-    state.stopReason = reason;
-    abort.abort(reason);
-    return true;
-  };
-  return {
-    runId: ctx.run.id,
-    cancel: () => stop("cancelled"),
-    timeout: () => void stop("timeout"),
-    done: execute(ctx, abort.signal, state, () => stop("timeout")),
-  };
-}
-
-function stopError(ctx: RunContext, state: StreamState): { code: ErrorCode; message: string } | null {
-  if (state.stopReason === "cancelled") return { code: "cancelled", message: "The run was cancelled" };
-  if (state.stopReason === "timeout") {
-    return {
-      code: "agent_timeout",
-      message: `The agent sent nothing for ${Math.round(ctx.idleTimeoutMs / 1000)} s`,
-    };
-  }
-  return null;
-}
-
-async function execute(
-  ctx: RunContext,
-  signal: AbortSignal,
-  state: StreamState,
-  timeout: () => void,
-): Promise<void> {
-  const { store, ids } = ctx;
+/** The agent request for the session's current state, and the tree its diff will apply to. */
+export function agentRequest(
+  store: SessionStorage,
+  ids: RunIds,
+  input: { techStack: string; settings: Record<string, unknown> },
+): AgentRequest {
   const stateRaw = store.getText("agent_state");
   const current = store.hasTree() ? store.readTree() : null;
   // The agent diffs against the files we send only when its state holds a started build.
@@ -139,25 +136,96 @@ async function execute(
     traceId: ids.traceId,
     agentStateRaw: stateRaw,
     allFiles: current ? treeEntries(current) : null,
-    templateId: ctx.input.techStack,
-    settings: ctx.input.settings,
+    templateId: input.techStack,
+    settings: input.settings,
   });
+  return { body, base };
+}
 
+interface StreamState {
+  streaming: boolean;
+  stopReason: "cancelled" | "timeout" | null;
+}
+
+export interface AgentRunInput {
+  runId: string;
+  config: Config;
+  body: string;
+  idleTimeoutMs: number;
+  /** MAX_AGENT_LINE_CHARS unless a test lowers it. */
+  maxLineChars?: number;
+  logger: Logger;
+  sink: AgentSink;
+}
+
+export function runAgent(input: AgentRunInput): AgentRun {
+  const abort = new AbortController();
+  const state: StreamState = { streaming: true, stopReason: null };
+  const stop = (reason: "cancelled" | "timeout") => {
+    if (!state.streaming || state.stopReason) return false;
+    state.stopReason = reason;
+    abort.abort(reason);
+    return true;
+  };
+  const failed = (err: unknown): AgentOutcome => {
+    input.logger.error("agent reader failed", { err });
+    return {
+      type: "failed",
+      error: { code: "internal", message: "The run failed unexpectedly" },
+      refund: false,
+    };
+  };
+  return {
+    runId: input.runId,
+    cancel: () => stop("cancelled"),
+    timeout: () => void stop("timeout"),
+    done: read(input, abort.signal, state, () => stop("timeout")).catch(failed),
+  };
+}
+
+function stopError(input: AgentRunInput, state: StreamState): RunError | null {
+  if (state.stopReason === "cancelled") return { code: "cancelled", message: "The run was cancelled" };
+  if (state.stopReason === "timeout") {
+    return {
+      code: "agent_timeout",
+      message: `The agent sent nothing for ${Math.round(input.idleTimeoutMs / 1000)} s`,
+    };
+  }
+  return null;
+}
+
+const protocol = (message: string): AgentOutcome => ({
+  type: "failed",
+  error: { code: "agent_protocol", message },
+  refund: false,
+});
+
+async function read(
+  input: AgentRunInput,
+  signal: AbortSignal,
+  state: StreamState,
+  timeout: () => void,
+): Promise<AgentOutcome> {
+  const { sink } = input;
+  const maxLine = input.maxLineChars ?? MAX_AGENT_LINE_CHARS;
+  // A fault of ours while handing an event on (a storage error) is not the agent's: `internal`.
+  let sinkFault: unknown;
   // AGENT_IDLE_TIMEOUT_S counts from sending the request; every byte restarts it.
   let lastByte = Date.now();
   let lastTouch = lastByte;
   const watchdog = setInterval(
     () => {
-      if (Date.now() - lastByte > ctx.idleTimeoutMs) timeout();
+      if (Date.now() - lastByte > input.idleTimeoutMs) timeout();
     },
-    Math.min(1_000, Math.max(50, ctx.idleTimeoutMs / 4)),
+    Math.min(1_000, Math.max(50, input.idleTimeoutMs / 4)),
   );
 
   let idle: { event: AgentEvent; raw: string } | null = null;
+  let mistypedIdle = false;
   let malformed = 0;
   const parser = createParser({
     onEvent: (message) => {
-      if (idle) return;
+      if (idle || mistypedIdle) return;
       let parsed: unknown;
       try {
         parsed = JSON.parse(message.data);
@@ -165,8 +233,12 @@ async function execute(
         parsed = undefined;
       }
       if (!isAgentEvent(parsed)) {
+        if (isMistypedIdle(parsed)) {
+          mistypedIdle = true;
+          return;
+        }
         malformed++;
-        ctx.debug({ level: "warn", log: "Skipped a line from the agent that is not a valid event" });
+        sink.debug({ level: "warn", log: "Skipped a line from the agent that is not a valid event" });
         return;
       }
       if (parsed.message.kind === "KeepAlive") return;
@@ -174,14 +246,20 @@ async function execute(
         idle = { event: parsed, raw: message.data };
         return;
       }
-      forward(ctx, parsed, parsed.message.unifiedDiff ? diffStat(parsed.message.unifiedDiff) : null);
+      const diff = parsed.message.unifiedDiff;
+      try {
+        sink.forward(parsed, diff ? diffStat(diff) : null);
+      } catch (err) {
+        sinkFault = err;
+        throw err;
+      }
     },
   });
 
   try {
-    const stream = await openAgentStream(ctx.config, body, signal);
+    const stream = await openAgentStream(input.config, input.body, signal);
     const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-    const lines = new LineBuffer((text) => parser.feed(text));
+    const lines = new LineBuffer((text) => parser.feed(text), maxLine);
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -192,50 +270,49 @@ async function execute(
         lastByte = Date.now();
         if (lastByte - lastTouch > TOUCH_EVERY_MS) {
           lastTouch = lastByte;
-          ctx.touch(lastByte);
+          sink.touch(lastByte);
         }
         lines.push(value);
-        if (idle) break;
+        if (idle || mistypedIdle) break;
       }
     } finally {
       reader.cancel().catch(() => undefined);
     }
   } catch (err) {
     state.streaming = false;
-    const stop = stopError(ctx, state);
-    if (stop) return ctx.finish(stop);
+    const stop = stopError(input, state);
+    if (stop) return { type: "failed", error: stop, refund: false };
     if (err instanceof AgentUnavailableError) {
-      await refund(ctx);
-      return ctx.finish({ code: "agent_unavailable", message: err.message });
+      return { type: "failed", error: { code: "agent_unavailable", message: err.message }, refund: true };
+    }
+    if (err instanceof LineTooLongError) {
+      return protocol(`The agent sent an event longer than ${maxLine} characters`);
+    }
+    if (sinkFault) {
+      input.logger.error("an agent event could not be logged", { err: sinkFault });
+      return {
+        type: "failed",
+        error: { code: "internal", message: "The run failed unexpectedly" },
+        refund: false,
+      };
     }
     // The stream had started: a broken connection is a stream that ended without its idle event.
-    ctx.logger.warn("agent stream broke", { err });
-    return ctx.finish({
-      code: "agent_protocol",
-      message: "The agent's stream broke before the run finished",
-    });
+    input.logger.warn("agent stream broke", { err });
+    return protocol("The agent's stream broke before the run finished");
   } finally {
     clearInterval(watchdog);
   }
   state.streaming = false;
-  const stop = stopError(ctx, state);
-  if (stop) return ctx.finish(stop);
+  const stop = stopError(input, state);
+  if (stop) return { type: "failed", error: stop, refund: false };
+  if (mistypedIdle) {
+    return protocol(
+      "The agent's final event has fields of the wrong type (unifiedDiff, messages or app_name)",
+    );
+  }
   if (!idle) {
     const detail = malformed > 0 ? ` (${malformed} malformed line${malformed > 1 ? "s" : ""} skipped)` : "";
-    return ctx.finish({
-      code: "agent_protocol",
-      message: `The agent's stream ended before the run finished${detail}`,
-    });
+    return protocol(`The agent's stream ended before the run finished${detail}`);
   }
-  return completeIdle(ctx, idle, base);
-}
-
-async function refund(ctx: RunContext): Promise<void> {
-  const day = ctx.input.countedDay;
-  if (!day) return;
-  try {
-    await withDb(ctx.config, (db) => refundMessage(db, ctx.run.userId, day));
-  } catch (err) {
-    ctx.logger.error("refund failed", { err });
-  }
+  return { type: "idle", ...(idle as { event: AgentEvent; raw: string }) };
 }

@@ -1,16 +1,24 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, loadConfig } from "../config";
+import { withDb } from "../db/client";
+import type { Tree } from "../lib/tree";
 import { createLogger, type Logger } from "../logger";
-import { type AgentRun, type RunContext, runAgent } from "./agent-run";
+import { refundMessage } from "../services/limits/counter";
+import { deleteAppObjects } from "../services/snapshots";
+import type { PublishParams } from "../workflows/types";
+import { type AgentOutcome, type AgentRun, agentRequest, runAgent } from "./agent-run";
+import { type Completion, completeIdle } from "./complete-run";
 import {
+  agentMessageEvent,
   doneEvent,
-  type ErrorCode,
   errorEvent,
   type PlatformMetadata,
   platformMessageEvent,
+  type RunError,
   type RunIds,
 } from "./events";
 import { flushOutbox, type HistoryRow, queueMirror } from "./outbox";
+import { startPublish } from "./publish";
 import { type RunRow, SessionStorage, type StoredEvent } from "./storage";
 import { Subscribers } from "./subscribers";
 import { isStaleLock, watchdogAction } from "./watchdog";
@@ -53,6 +61,8 @@ export class AppSession extends DurableObject<Env> {
   idleTimeoutMs: number | undefined;
   /** Interval of the `: keepalive` comments to readers; overridable by tests like the timeout. */
   keepaliveMs = KEEPALIVE_MS;
+  /** The longest agent line accepted; overridable by tests like the timeout. */
+  maxAgentLineChars: number | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -83,8 +93,9 @@ export class AppSession extends DurableObject<Env> {
   // --- the run lock ---------------------------------------------------------------------------
 
   /** Takes the app's run lock, or names the run that holds it. No await: the check and the take are one step. */
-  acquire(input: AcquireInput): { ok: true } | { ok: false; runId: string } {
+  acquire(input: AcquireInput): { ok: true } | { ok: false; runId: string } | { ok: false; deleted: true } {
     this.store.setMeta("app_id", input.appId);
+    if (!this.alive()) return { ok: false, deleted: true };
     const active = this.store.activeRun();
     if (active) {
       if (!isStaleLock(active, Date.now())) return { ok: false, runId: active.id };
@@ -103,10 +114,18 @@ export class AppSession extends DurableObject<Env> {
     }
   }
 
-  /** Starts the locked run and returns its event stream; the run goes on if the stream's reader leaves. */
-  async begin(input: BeginInput): Promise<ReadableStream<Uint8Array>> {
+  /**
+   * Starts the locked run and returns its event stream; the run goes on if the stream's reader
+   * leaves. Null when the app was deleted meanwhile.
+   */
+  async begin(input: BeginInput): Promise<ReadableStream<Uint8Array> | null> {
     const run = this.store.getRun(input.runId);
     if (run?.status !== "pending") throw new Error(`run ${input.runId} is not pending`);
+    if (!this.alive()) {
+      // Deleted between the lock and the start: the run never starts (null; the caller answers 404).
+      this.release(run.id);
+      return null;
+    }
     const now = Date.now();
     this.store.setMeta("tech_stack", input.techStack);
     this.store.updateRun(run.id, { status: "running", countedDay: input.countedDay, lastByteAt: now });
@@ -126,36 +145,115 @@ export class AppSession extends DurableObject<Env> {
     const sub = this.subs.open({ runId: run.id, debug: run.ownerIsEmployee }, []);
     this.startKeepalive();
     await this.ctx.storage.setAlarm(now + HEARTBEAT_MS);
-
-    const ctx = this.runContext({ ...run, status: "running" }, input);
-    this.live = runAgent(ctx);
-    this.ctx.waitUntil(this.live.done.catch((err) => this.logger(run.id).error("run loop crashed", { err })));
+    const running: RunRow = { ...run, status: "running", countedDay: input.countedDay };
+    this.ctx.waitUntil(this.drive(running, input));
     return sub.stream;
   }
 
-  private runContext(run: RunRow, input: BeginInput): RunContext {
-    return {
-      config: this.config,
-      env: this.env,
-      store: this.store,
-      run,
-      ids: this.ids(run),
-      input,
-      idleTimeoutMs: this.idleMs,
-      logger: this.logger(run.id),
-      append: (event, data) => this.append(run.id, event, data),
-      debug: (data) => this.subs.debug(run.id, JSON.stringify(data)),
-      flush: () => this.flushNow(),
-      enterPublishing: () => this.store.updateRun(run.id, { status: "publishing", lastByteAt: Date.now() }),
-      platform: (metadata) =>
-        this.platformMessage({
-          appId: this.appId,
-          version: this.store.getRun(run.id)?.version ?? null,
-          metadata,
-        }),
-      finish: (error) => this.finish(run.id, error),
-      touch: (at) => this.store.updateRun(run.id, { lastByteAt: at }),
-    };
+  /**
+   * The run from the agent call to its end. Every way out — an agent outcome, a fault in the
+   * completion, a fault anywhere — reaches `finish` (or the publishing wait, which ends in it).
+   */
+  private async drive(run: RunRow, input: BeginInput): Promise<void> {
+    const log = this.logger(run.id);
+    const ids = this.ids(run);
+    let end: RunError | null;
+    try {
+      const { body, base } = agentRequest(this.store, ids, input);
+      const agent = runAgent({
+        runId: run.id,
+        config: this.config,
+        body,
+        idleTimeoutMs: this.idleMs,
+        maxLineChars: this.maxAgentLineChars,
+        logger: log,
+        sink: {
+          forward: (e, stat) =>
+            this.append(run.id, "message", JSON.stringify(agentMessageEvent(ids, e, stat))),
+          debug: (data) => this.subs.debug(run.id, JSON.stringify(data)),
+          touch: (at) => this.store.updateRun(run.id, { lastByteAt: at }),
+        },
+      });
+      this.live = agent;
+      const outcome = await agent.done;
+      const completion = await this.complete(run, ids, outcome, base, input);
+      if (completion.type === "publish") return await this.publish(run, completion.params);
+      end = completion.error;
+    } catch (err) {
+      log.error("run failed", { err });
+      end = { code: "internal", message: "The run failed unexpectedly" };
+    }
+    await this.finish(run.id, end);
+  }
+
+  private async complete(
+    run: RunRow,
+    ids: RunIds,
+    outcome: AgentOutcome,
+    base: Tree,
+    input: BeginInput,
+  ): Promise<Completion> {
+    if (outcome.type === "failed") {
+      if (outcome.refund) await this.refund(run, input.countedDay);
+      return { type: "finish", error: outcome.error };
+    }
+    const log = this.logger(run.id);
+    const completion = await completeIdle(
+      {
+        config: this.config,
+        store: this.store,
+        run,
+        ids,
+        logger: log,
+        forward: (e, stat) => this.append(run.id, "message", JSON.stringify(agentMessageEvent(ids, e, stat))),
+        alive: () => this.alive(),
+      },
+      outcome,
+      base,
+    );
+    if (completion.type === "publish" && !this.alive()) {
+      // The app was deleted while its snapshot was being written: take it back out of S3.
+      await deleteAppObjects(this.config, ids.appId).catch((err) =>
+        log.error("snapshot clean-up failed", { err }),
+      );
+      return { type: "finish", error: { code: "cancelled", message: "The app is being deleted" } };
+    }
+    return completion;
+  }
+
+  /** Hands a new version to the PublishWorkflow; the run ends when its first outcome arrives. */
+  private async publish(run: RunRow, params: PublishParams): Promise<void> {
+    this.store.updateRun(run.id, { status: "publishing", lastByteAt: Date.now() });
+    await this.flushNow();
+    try {
+      await startPublish(this.env, params);
+    } catch (err) {
+      this.logger(run.id).error("publish could not start", { err, version: params.version });
+      await this.platformMessage({
+        appId: this.appId,
+        version: params.version,
+        metadata: {
+          type: "publish_failed",
+          step: "start",
+          reason: "The publishing step could not be started",
+        },
+      });
+    }
+  }
+
+  /** The run produced no stream (agent_unavailable): its message is given back. */
+  private async refund(run: RunRow, day: string | null): Promise<void> {
+    if (!day) return;
+    try {
+      await withDb(this.config, (db) => refundMessage(db, run.userId, day));
+    } catch (err) {
+      this.logger(run.id).error("refund failed", { err });
+    }
+  }
+
+  /** False once the app is being deleted: no run starts and no version is made any more. */
+  private alive(): boolean {
+    return this.store.getMeta("deleted") !== "1";
   }
 
   // --- reading the log ------------------------------------------------------------------------
@@ -230,7 +328,7 @@ export class AppSession extends DurableObject<Env> {
 
   /** Removes everything the session holds (the app is being deleted). */
   async wipe(): Promise<void> {
-    this.live?.cancel();
+    this.markDeleted();
     this.live = undefined;
     this.subs.closeAll();
     this.stopKeepalive();
@@ -238,6 +336,17 @@ export class AppSession extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.store.init();
+    // The app stays deleted: a request that was accepted before the wipe still cannot start a run.
+    this.store.setMeta("deleted", "1");
+  }
+
+  /**
+   * The app is being deleted: from now on no run starts, a run still streaming is cancelled, and a
+   * run past its agent makes no version (a snapshot it was writing is taken back out of S3).
+   */
+  markDeleted(): { cancelled: boolean } {
+    this.store.setMeta("deleted", "1");
+    return this.cancel();
   }
 
   // --- the log, the outbox and the end of a run -------------------------------------------------
@@ -261,31 +370,68 @@ export class AppSession extends DurableObject<Env> {
   /** One flush at a time; a failed flush leaves the rows queued for the next one (or the alarm). */
   private flushNow(): Promise<void> {
     const next = this.flushing.then(() =>
-      flushOutbox(this.config, this.store, this.appId).catch((err) => {
-        this.logger().warn("history flush failed; will retry", { err });
+      flushOutbox(this.config, this.store, this.appId, this.logger()).catch(async (err) => {
+        this.logger().warn("history flush failed; the alarm retries it", { err });
+        await this.ensureAlarm().catch(() => undefined);
       }),
     );
     this.flushing = next;
     return next;
   }
 
-  private async finish(runId: string, error: { code: ErrorCode; message: string } | null): Promise<void> {
+  /**
+   * Ends a run: its error (if any), the lock given back, `runStatus` idle, then `done`. Each step
+   * stands alone, so a fault in one (a storage error, say) cannot keep the lock held or leave a
+   * reader waiting: readers get `error` + `done` even when they could not be logged.
+   */
+  private async finish(runId: string, error: RunError | null): Promise<void> {
+    const log = this.logger(runId);
     const run = this.store.getRun(runId);
     if (!run || run.status === "done") return;
     const ids = this.ids(run);
+    if (this.live?.runId === run.id) this.live = undefined;
+    let logged = true;
     if (error) {
-      this.append(run.id, "error", JSON.stringify(errorEvent(ids, error.code, error.message)));
+      try {
+        this.append(run.id, "error", JSON.stringify(errorEvent(ids, error.code, error.message)));
+      } catch (err) {
+        log.error("could not log the run's error event", { err, code: error.code });
+        logged = false;
+      }
     }
     this.store.updateRun(run.id, { status: "done", endedAt: Date.now() });
-    this.store.setMeta("last_trace_id", run.traceId);
-    queueMirror(this.store, { runStatus: "idle" });
-    if (this.live?.runId === run.id) this.live = undefined;
+    try {
+      this.store.setMeta("last_trace_id", run.traceId);
+      queueMirror(this.store, { runStatus: "idle" });
+    } catch (err) {
+      log.error("could not queue the app row update", { err });
+    }
     await this.flushNow();
-    this.append(run.id, "done", JSON.stringify(doneEvent(ids)));
+    try {
+      if (!logged) throw new Error("the error event was not logged");
+      this.append(run.id, "done", JSON.stringify(doneEvent(ids)));
+    } catch (err) {
+      log.error("could not log the run's done event; ending its readers directly", { err });
+      const failure = error ?? { code: "internal" as const, message: "The run failed unexpectedly" };
+      this.subs.endRun(run.id, [
+        { event: "error", data: JSON.stringify(errorEvent(ids, failure.code, failure.message)) },
+        { event: "done", data: JSON.stringify(doneEvent(ids)) },
+      ]);
+    }
     if (!this.store.inProgress()) this.subs.closeFollowers();
   }
 
   // --- heartbeat and watchdog -----------------------------------------------------------------
+
+  /** Something is left to do (a pending write): the alarm comes back for it. */
+  private async ensureAlarm(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+  }
+
+  private hasPendingWrites(): boolean {
+    return this.store.hasPendingHistory() || !!this.store.getMeta("pending_mirror");
+  }
 
   private startKeepalive(): void {
     if (this.keepaliveTimer || this.subs.size === 0) return;
@@ -330,8 +476,8 @@ export class AppSession extends DurableObject<Env> {
         },
       });
     }
-    if (this.store.hasPendingHistory() || this.store.getMeta("pending_mirror")) await this.flushNow();
-    if (this.store.activeRun() || this.store.hasPendingHistory()) {
+    if (this.hasPendingWrites()) await this.flushNow();
+    if (this.store.activeRun() || this.hasPendingWrites()) {
       await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
     }
   }

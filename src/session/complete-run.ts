@@ -1,107 +1,114 @@
+import type { Config } from "../config";
 import type { Tree } from "../lib/tree";
+import type { Logger } from "../logger";
 import { storeSnapshot } from "../services/snapshots";
-import type { RunContext } from "./agent-run";
+import type { PublishParams } from "../workflows/types";
 import { applyUnifiedDiff } from "./diff";
-import { type AgentEvent, agentMessageEvent, type DiffStatEntry } from "./events";
+import type { AgentEvent, DiffStatEntry, RunError, RunIds } from "./events";
 import { queueMirror } from "./outbox";
-import { startPublish } from "./publish";
 import { rawMember } from "./raw-json";
+import type { RunRow, SessionStorage } from "./storage";
 
 // The end of a run that reached the agent's final (idle) event: the message is forwarded, the
 // diff applied to the run's base, and a changed tree becomes a version — snapshot first, then the
-// app's tree, then the publishing Workflow.
+// app's tree. What happens next (finish, or hand the version to publishing) is the session's.
 
 const LEGACY_EMPTY_DIFF = "# Note: This is a valid empty diff";
 const LEGACY_ERROR_DIFF = "# ERROR GENERATING DIFF";
 
-/** Logs and sends an agent event (its history rows are derived from the log when flushed). */
-export function forward(ctx: RunContext, e: AgentEvent, stat: DiffStatEntry[] | null): void {
-  ctx.append("message", JSON.stringify(agentMessageEvent(ctx.ids, e, stat)));
+export interface CompleteDeps {
+  config: Config;
+  store: SessionStorage;
+  run: RunRow;
+  ids: RunIds;
+  logger: Logger;
+  forward(e: AgentEvent, stat: DiffStatEntry[] | null): void;
+  /** False once the app is being deleted: a version must not be made for it any more. */
+  alive(): boolean;
 }
 
-function remember(ctx: RunContext, e: AgentEvent, raw: string): void {
+/** What the session does with a completed run: end it, or publish the version it made. */
+export type Completion =
+  | { type: "finish"; error: RunError | null }
+  | { type: "publish"; params: PublishParams };
+
+const finish = (error: RunError | null): Completion => ({ type: "finish", error });
+
+function remember(deps: CompleteDeps, e: AgentEvent, raw: string): void {
   const { kind, messages } = e.message;
-  ctx.store.appendConversation({
+  deps.store.appendConversation({
     role: "assistant",
     kind,
     messages: (messages ?? []).map((m) => ({ role: "assistant", content: String(m.content ?? "") })),
   });
   const state = rawMember(raw, ["message", "agentState"]);
-  if (state !== undefined && state !== "null") ctx.store.putText("agent_state", state);
+  if (state !== undefined && state !== "null") deps.store.putText("agent_state", state);
 }
 
 export async function completeIdle(
-  ctx: RunContext,
+  deps: CompleteDeps,
   idle: { event: AgentEvent; raw: string },
   base: Tree,
-): Promise<void> {
+): Promise<Completion> {
   const { event } = idle;
   const msg = event.message;
   const diff = msg.unifiedDiff;
   if (msg.kind === "RuntimeError") {
-    forward(ctx, event, null);
+    deps.forward(event, null);
     const text = (msg.messages ?? []).map((m) => m.content).join("\n") || "The agent reported an error";
-    return ctx.finish({ code: "agent_error", message: text });
+    return finish({ code: "agent_error", message: text });
   }
   if (diff?.trimStart().startsWith(LEGACY_ERROR_DIFF)) {
-    forward(ctx, event, null);
-    return ctx.finish({ code: "agent_error", message: "The agent could not generate the code" });
+    deps.forward(event, null);
+    return finish({ code: "agent_error", message: "The agent could not generate the code" });
   }
   const hasDiff = !!diff && diff.trim() !== "" && !diff.trimStart().startsWith(LEGACY_EMPTY_DIFF);
   if (!hasDiff) {
-    forward(ctx, event, null);
-    remember(ctx, event, idle.raw);
-    return ctx.finish(null);
+    deps.forward(event, null);
+    remember(deps, event, idle.raw);
+    return finish(null);
   }
   const applied = applyUnifiedDiff(base, diff);
   if (!applied.ok) {
-    forward(ctx, event, null);
-    return ctx.finish({
+    deps.forward(event, null);
+    return finish({
       code: applied.code === "agent_error" ? "agent_error" : "patch_failed",
       message: applied.reason,
     });
   }
-  forward(ctx, event, applied.diffStat);
+  deps.forward(event, applied.diffStat);
   if (applied.changed.length === 0 && applied.deleted.length === 0) {
-    remember(ctx, event, idle.raw);
-    return ctx.finish(null);
+    remember(deps, event, idle.raw);
+    return finish(null);
   }
-  const version = Number(ctx.store.getMeta("version") ?? "0") + 1;
+  const { store, ids } = deps;
+  const version = Number(store.getMeta("version") ?? "0") + 1;
+  if (!deps.alive()) return finish({ code: "cancelled", message: "The app is being deleted" });
   try {
-    await storeSnapshot(ctx.config, { appId: ctx.ids.appId, version, tree: applied.tree });
+    await storeSnapshot(deps.config, { appId: ids.appId, version, tree: applied.tree });
   } catch (err) {
-    ctx.logger.error("snapshot upload failed", { err, version });
-    return ctx.finish({
-      code: "internal",
-      message: "The new version could not be stored; nothing was changed",
-    });
+    deps.logger.error("snapshot upload failed", { err, version });
+    return finish({ code: "internal", message: "The new version could not be stored; nothing was changed" });
   }
+  if (!deps.alive()) return finish({ code: "cancelled", message: "The app is being deleted" });
   // The version exists once its snapshot does: only now does the app's tree move.
-  ctx.store.replaceTree(applied.tree);
-  ctx.store.setMeta("version", String(version));
-  ctx.store.updateRun(ctx.run.id, { version });
-  remember(ctx, event, idle.raw);
+  store.replaceTree(applied.tree);
+  store.setMeta("version", String(version));
+  store.updateRun(deps.run.id, { version });
+  remember(deps, event, idle.raw);
   const appName = msg.app_name ?? undefined;
-  if (appName) ctx.store.setMeta("app_name", appName);
-  queueMirror(ctx.store, { snapshotVersion: version, ...(appName ? { appName } : {}) });
-  ctx.enterPublishing();
-  await ctx.flush();
-  try {
-    await startPublish(ctx.env, {
-      appId: ctx.ids.appId,
+  if (appName) store.setMeta("app_name", appName);
+  queueMirror(store, { snapshotVersion: version, ...(appName ? { appName } : {}) });
+  return {
+    type: "publish",
+    params: {
+      appId: ids.appId,
       version,
-      ownerId: ctx.run.userId,
-      traceId: ctx.ids.traceId,
-      appName: appName ?? ctx.store.getMeta("app_name") ?? `app-${ctx.ids.appId.slice(0, 8)}`,
+      ownerId: deps.run.userId,
+      traceId: ids.traceId,
+      appName: appName ?? store.getMeta("app_name") ?? `app-${ids.appId.slice(0, 8)}`,
       commitMessage: msg.commit_message ?? `Version ${version}`,
       skippedPaths: applied.skippedPaths,
-    });
-  } catch (err) {
-    ctx.logger.error("publish could not start", { err, version });
-    await ctx.platform({
-      type: "publish_failed",
-      step: "start",
-      reason: "The publishing step could not be started",
-    });
-  }
+    },
+  };
 }

@@ -54,6 +54,12 @@ export type ErrorCode =
   | "run_interrupted"
   | "internal";
 
+/** Why a run ended without success: sent to readers as its `error` event. */
+export interface RunError {
+  code: ErrorCode;
+  message: string;
+}
+
 export interface RunIds {
   traceId: string;
   appId: string;

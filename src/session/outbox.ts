@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
 import type { Config } from "../config";
-import { withDb } from "../db/client";
+import { type Db, withDb } from "../db/client";
 import { appPrompts, apps } from "../db/schema";
+import type { Logger as FullLogger } from "../logger";
+import { isDataError, pgJson, pgText, pgTextOrNull } from "./pg-text";
 import type { SessionStorage, StoredEvent } from "./storage";
 
 /** A history row as written to `app_prompts`. */
@@ -62,69 +64,138 @@ export function historyRowsOf(e: StoredEvent): HistoryRow[] {
   }));
 }
 
+type Logger = Pick<FullLogger, "error">;
+
+/** One `app_prompts` insert; its values carry U+FFFD where Postgres cannot hold the agent's text. */
+function insertRows(db: Db, appId: string, firstSeq: number, rows: HistoryRow[]) {
+  return db
+    .insert(appPrompts)
+    .values(
+      rows.map((r, j) => ({
+        id: crypto.randomUUID(),
+        appId,
+        seq: firstSeq + j,
+        prompt: pgText(r.prompt),
+        kind: r.kind,
+        messageKind: pgText(r.messageKind),
+        metadata: pgJson(r.metadata ?? null),
+        traceId: pgTextOrNull(r.traceId),
+        runId: r.runId,
+        createdAt: new Date(r.createdAt),
+      })),
+    )
+    .onConflictDoNothing({ target: [appPrompts.appId, appPrompts.seq] });
+}
+
+/**
+ * Writes rows numbered from `firstSeq`. A batch Postgres refuses for what it holds is tried row by
+ * row, and a row it still refuses is set aside (logged with the app id and its seq): it can never
+ * be written, and the history after it must not wait for it. Other failures are thrown (retried).
+ */
+async function writeRows(db: Db, appId: string, firstSeq: number, rows: HistoryRow[], log: Logger) {
+  try {
+    await insertRows(db, appId, firstSeq, rows);
+    return;
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    log.error("history batch refused by Postgres; writing it row by row", {
+      err,
+      appId,
+      seqFrom: firstSeq,
+      seqTo: firstSeq + rows.length - 1,
+    });
+  }
+  for (let j = 0; j < rows.length; j++) {
+    try {
+      await insertRows(db, appId, firstSeq + j, [rows[j]!]);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      log.error("history row set aside: Postgres cannot hold it", {
+        err,
+        appId,
+        seqFrom: firstSeq + j,
+        seqTo: firstSeq + j,
+      });
+    }
+  }
+}
+
+/** Applies the pending app-row patch; one Postgres refuses for its content is dropped (logged). */
+async function writeMirror(db: Db, storage: SessionStorage, appId: string, log: Logger): Promise<void> {
+  const latestMirror = storage.getMeta(MIRROR_KEY);
+  if (!latestMirror) return;
+  const m = JSON.parse(latestMirror) as AppMirror;
+  try {
+    await db
+      .update(apps)
+      .set({
+        ...(m.runStatus ? { runStatus: m.runStatus } : {}),
+        ...(m.lastRunAt ? { lastRunAt: new Date(m.lastRunAt) } : {}),
+        ...(m.snapshotVersion !== undefined ? { snapshotVersion: m.snapshotVersion } : {}),
+        ...(m.appName ? { appName: pgText(m.appName) } : {}),
+        updatedAt: new Date(),
+      })
+      .where(eq(apps.id, appId));
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    log.error("app row update set aside: Postgres cannot hold it", { err, appId, patch: m });
+  }
+  // Clear only what was written; a patch queued meanwhile stays for the next flush.
+  if (storage.getMeta(MIRROR_KEY) === latestMirror) storage.setMeta(MIRROR_KEY, "");
+}
+
 /**
  * Writes the history to Postgres with one short-lived pool: the rows of the events logged since
  * the last flush, with the user messages in their place, numbered from the app's history
  * counter. The numbering is deterministic, so a flush that fails after writing is repeated with
  * the same numbers and ON CONFLICT (app_id, seq) DO NOTHING keeps it from duplicating anything.
+ * The app-row patch is written even when the history cannot be (the run's end must show).
  */
-export async function flushOutbox(config: Config, storage: SessionStorage, appId: string): Promise<void> {
+export async function flushOutbox(
+  config: Config,
+  storage: SessionStorage,
+  appId: string,
+  log: Logger,
+): Promise<void> {
   const mirrorText = storage.getMeta(MIRROR_KEY);
   if (!storage.hasPendingHistory() && !mirrorText) return;
   await withDb(config, async (db) => {
-    for (;;) {
-      const cursor = storage.historyCursor();
-      const events = storage.eventsAfter(cursor.eventSeq, BATCH_EVENTS);
-      const upTo = events.length ? events[events.length - 1]!.seq : cursor.eventSeq;
-      const users = storage.userRows().filter((u) => u.afterSeq <= upTo);
-      const rows: HistoryRow[] = [];
-      let u = 0;
-      for (const e of events) {
-        while (u < users.length && users[u]!.afterSeq < e.seq) rows.push(JSON.parse(users[u++]!.row));
-        rows.push(...historyRowsOf(e));
-      }
-      while (u < users.length) rows.push(JSON.parse(users[u++]!.row));
-      for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-        await db
-          .insert(appPrompts)
-          .values(
-            rows.slice(i, i + INSERT_ROWS).map((r, j) => ({
-              id: crypto.randomUUID(),
-              appId,
-              seq: cursor.historySeq + i + j + 1,
-              prompt: r.prompt,
-              kind: r.kind,
-              messageKind: r.messageKind,
-              metadata: r.metadata ?? null,
-              traceId: r.traceId,
-              runId: r.runId,
-              createdAt: new Date(r.createdAt),
-            })),
-          )
-          .onConflictDoNothing({ target: [appPrompts.appId, appPrompts.seq] });
-      }
-      storage.ackHistory(
-        upTo,
-        users.map((x) => x.id),
-        cursor.historySeq + rows.length,
-      );
-      if (events.length < BATCH_EVENTS) break;
+    let historyError: unknown;
+    try {
+      await flushHistory(db, storage, appId, log);
+    } catch (err) {
+      historyError = err;
     }
-    const latestMirror = storage.getMeta(MIRROR_KEY);
-    if (latestMirror) {
-      const m = JSON.parse(latestMirror) as AppMirror;
-      await db
-        .update(apps)
-        .set({
-          ...(m.runStatus ? { runStatus: m.runStatus } : {}),
-          ...(m.lastRunAt ? { lastRunAt: new Date(m.lastRunAt) } : {}),
-          ...(m.snapshotVersion !== undefined ? { snapshotVersion: m.snapshotVersion } : {}),
-          ...(m.appName ? { appName: m.appName } : {}),
-          updatedAt: new Date(),
-        })
-        .where(eq(apps.id, appId));
-      // Clear only what was written; a patch queued meanwhile stays for the next flush.
-      if (storage.getMeta(MIRROR_KEY) === latestMirror) storage.setMeta(MIRROR_KEY, "");
-    }
+    await writeMirror(db, storage, appId, log);
+    if (historyError) throw historyError;
   });
+}
+
+async function flushHistory(db: Db, storage: SessionStorage, appId: string, log: Logger): Promise<void> {
+  for (;;) {
+    const cursor = storage.historyCursor();
+    const events = storage.eventsAfter(cursor.eventSeq, BATCH_EVENTS);
+    const upTo = events.length ? events[events.length - 1]!.seq : cursor.eventSeq;
+    const users = storage.userRows().filter((u) => u.afterSeq <= upTo);
+    const rows: HistoryRow[] = [];
+    let u = 0;
+    for (const e of events) {
+      while (u < users.length && users[u]!.afterSeq < e.seq) rows.push(JSON.parse(users[u++]!.row));
+      try {
+        rows.push(...historyRowsOf(e));
+      } catch (err) {
+        log.error("history rows of an event set aside: unreadable", { err, appId, eventSeq: e.seq });
+      }
+    }
+    while (u < users.length) rows.push(JSON.parse(users[u++]!.row));
+    for (let i = 0; i < rows.length; i += INSERT_ROWS) {
+      await writeRows(db, appId, cursor.historySeq + i + 1, rows.slice(i, i + INSERT_ROWS), log);
+    }
+    storage.ackHistory(
+      upTo,
+      users.map((x) => x.id),
+      cursor.historySeq + rows.length,
+    );
+    if (events.length < BATCH_EVENTS) break;
+  }
 }

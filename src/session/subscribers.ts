@@ -136,6 +136,19 @@ export class Subscribers {
     for (const s of this.subs) s.write(": keepalive\n\n");
   }
 
+  /**
+   * Ends a run's readers with events that could not be logged (storage failed): they carry no id,
+   * and app-wide followers get them too, so nobody waits for a `done` that will never be logged.
+   */
+  endRun(runId: string, events: { event: string; data: string }[]): void {
+    const text = events.map((e) => `event: ${e.event}\ndata: ${e.data}\n\n`).join("");
+    for (const s of this.subs) {
+      if (s.options.runId && s.options.runId !== runId) continue;
+      s.write(text);
+      if (s.options.runId) s.close();
+    }
+  }
+
   /** Ends the readers of a run that will never start (its lock was given back). */
   closeRun(runId: string): void {
     for (const s of this.subs) if (s.options.runId === runId) s.close();

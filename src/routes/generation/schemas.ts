@@ -3,6 +3,28 @@ import { TOO_LARGE } from "../../lib/router";
 import { TEMPLATE_IDS } from "../../services/generation/start-run";
 
 const MAX_SETTINGS_BYTES = 16 * 1024;
+const NUL = "\u0000";
+const NUL_MESSAGE = "must not contain the character U+0000, which cannot be stored";
+
+/** The path of the first string (key or value) holding U+0000 inside a settings value, if any. */
+function nulPath(value: unknown, path: (string | number)[]): (string | number)[] | null {
+  if (typeof value === "string") return value.includes(NUL) ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes(NUL)) return [...path, k];
+      const found = nulPath(v, [...path, k]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
 
 export const MessageBody = z
   .object({
@@ -10,6 +32,7 @@ export const MessageBody = z
       .string()
       .min(1)
       .max(32_000, { error: `${TOO_LARGE}: message is longer than 32,000 characters` })
+      .refine((m) => !m.includes(NUL), { error: NUL_MESSAGE })
       .openapi({ example: "Build a todo app with a database" }),
     applicationId: z
       .string()
@@ -26,13 +49,20 @@ export const MessageBody = z
       .refine((s) => new TextEncoder().encode(JSON.stringify(s)).byteLength <= MAX_SETTINGS_BYTES, {
         error: `${TOO_LARGE}: settings is larger than 16 KiB`,
       })
+      .superRefine((s, ctx) => {
+        const path = nulPath(s, []);
+        if (path) ctx.addIssue({ code: "custom", path, message: NUL_MESSAGE });
+      })
       .openapi({ description: "Forwarded to the agent as is (at most 16 KiB of JSON)" }),
     traceId: z
       .string()
-      .max(256)
-      .regex(/^app-[0-9a-f-]{36}\.req-.+$/i, "must be app-<applicationId>.req-<anything>")
       .optional()
-      .openapi({ description: "Ignored for a new app; for an existing app it must name that app" }),
+      .openapi({
+        description:
+          "Ignored for a new app. For an existing app: `app-<applicationId>.req-<anything>` (at most 256 " +
+          "characters, no control characters); one naming another app is replaced by a new one, a " +
+          "malformed one is a 400",
+      }),
   })
   .openapi("MessageRequest");
 

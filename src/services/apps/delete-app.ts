@@ -17,7 +17,7 @@ export async function deleteApp(ctx: RequestContext, user: AuthUser, appId: stri
     .returning({ id: apps.id });
   if (!row) throw new AppError("not_found", "No such app");
   await sessionStub(ctx.env, appId)
-    .cancel()
+    .markDeleted()
     .catch((err) => ctx.logger.warn("could not stop the run at once; the workflow will", { err }));
   try {
     await ctx.env.DELETE_APP_WORKFLOW.create({

@@ -34,6 +34,24 @@ export interface StartedRun {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ATTACH_TRIES = 20;
+const TRACE_ID = /^app-[0-9a-f-]{36}\.req-[^\u0000-\u001f\u007f]+$/i;
+
+/**
+ * api.md, Round 3: a new app ignores any traceId; an existing app keeps one that names it,
+ * replaces a well-formed one naming another app, and refuses a malformed one.
+ */
+function traceIdFor(appId: string, isNew: boolean, sent: string | undefined): string {
+  const fresh = `app-${appId}.req-${crypto.randomUUID()}`;
+  if (isNew || sent === undefined) return fresh;
+  if (sent.length > 256 || !TRACE_ID.test(sent)) {
+    throw new AppError("validation_failed", "The request is invalid", {
+      errors: [
+        { path: "traceId", message: "must be app-<applicationId>.req-<anything>, at most 256 characters" },
+      ],
+    });
+  }
+  return sent.startsWith(`app-${appId}.req-`) ? sent : fresh;
+}
 
 async function employee(ctx: RequestContext, user: AuthUser): Promise<boolean> {
   // Only decides whether debug lines are shown: never fail a run over it.
@@ -96,10 +114,7 @@ export async function startRun(
     isNew = true;
   }
   const runId = crypto.randomUUID();
-  const traceId =
-    !isNew && input.traceId && input.traceId.startsWith(`app-${appId}.req-`)
-      ? input.traceId
-      : `app-${appId}.req-${crypto.randomUUID()}`;
+  const traceId = traceIdFor(appId, isNew, input.traceId);
 
   if (input.idempotencyKey) {
     const owner = await claimKey(db, user.id, input.idempotencyKey, { requestHash: hash, appId, runId });
@@ -121,6 +136,10 @@ export async function startRun(
   const stub = sessionStub(ctx.env, appId);
   const debug = await employee(ctx, user);
   const lock = await stub.acquire({ appId, runId, traceId, userId: user.id, ownerIsEmployee: debug });
+  if (!lock.ok && "deleted" in lock) {
+    await freeKey();
+    throw new AppError("not_found", "No such app");
+  }
   if (!lock.ok) {
     await freeKey();
     throw new AppError("run_in_progress", "Another run of this app is in progress", {
@@ -158,10 +177,16 @@ export async function startRun(
       settings: input.settings,
       countedDay: counted.day,
     });
+    if (!stream) throw new AppError("not_found", "No such app");
     return { appId, stream, limit: counted };
   } catch (err) {
-    // The run never started: give back the lock, the count and the key.
+    // The run never started: give back the lock, the count, the key and the app row's status.
     await stub.release(runId).catch(() => undefined);
+    await db
+      .update(apps)
+      .set({ runStatus: "idle" })
+      .where(eq(apps.id, appId))
+      .catch(() => undefined);
     await refundMessage(db, user.id, counted.day).catch(() => undefined);
     await freeKey();
     throw err;

@@ -1,0 +1,160 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { AppSession } from "../src/session/app-session";
+import { callJson } from "./helpers/api";
+import { config, standInUrl } from "./helpers/env";
+import { names, runToDone } from "./helpers/generation";
+import type { SseRead } from "./helpers/sse";
+import { createUser, type TestUser } from "./helpers/users";
+
+// Every way a run ends gives back the lock, sets runStatus idle and ends the stream with
+// `error` then `done`; the proof for each exit is that the next message is accepted.
+
+const stub = (appId: string) =>
+  env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
+
+const errorCode = (r: SseRead) =>
+  (r.events.find((e) => e.event === "error")?.json as { code: string } | undefined)?.code;
+
+/** The run ended cleanly: error then done, app idle, and another message runs to its end. */
+async function expectEndedAndReusable(user: TestUser, appId: string, r: SseRead, code: string) {
+  expect(names(r).slice(-2)).toEqual(["error", "done"]);
+  expect(errorCode(r)).toBe(code);
+  const until = Date.now() + 5_000;
+  let status = "";
+  while (Date.now() < until) {
+    const app = await callJson<{ runStatus: string }>("GET", `/apps/${appId}`, { token: user.token });
+    status = app.body.runStatus;
+    if (status === "idle") break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  expect(status).toBe("idle");
+  const next = await runToDone("[scenario:refine] and now?", { token: user.token, applicationId: appId });
+  expect(next.res.status).toBe(200);
+  expect(names(next).at(-1)).toBe("done");
+  expect(errorCode(next)).toBeUndefined();
+}
+
+/** An app whose session holds one finished run (so its Durable Object exists and can be faulted). */
+async function appWithSession(user: TestUser): Promise<string> {
+  const first = await runToDone("[scenario:refine] a recipe book", { token: user.token });
+  return first.appId;
+}
+
+/** Makes one method of the session's storage throw (once) inside the running object. */
+async function breakStorage(appId: string, method: string, when: (args: unknown[]) => boolean = () => true) {
+  await runInDurableObject(stub(appId), (instance: AppSession) => {
+    const store = (instance as unknown as { store: Record<string, (...a: unknown[]) => unknown> }).store;
+    const original = store[method]!.bind(store);
+    let armed = true;
+    store[method] = (...args: unknown[]) => {
+      if (armed && when(args)) {
+        armed = false;
+        throw new Error(`SQLITE_FULL: injected fault in ${method}`);
+      }
+      return original(...args);
+    };
+  });
+}
+
+describe("every exit path of a run releases the lock and ends its readers", () => {
+  it("agent error (RuntimeError)", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    const r = await runToDone("[scenario:runtime_error] x", { token: user.token, applicationId: appId });
+    await expectEndedAndReusable(user, appId, r, "agent_error");
+  });
+
+  it("agent unavailable (503 before any byte)", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    const r = await runToDone("[scenario:http_error status=503] x", {
+      token: user.token,
+      applicationId: appId,
+    });
+    await expectEndedAndReusable(user, appId, r, "agent_unavailable");
+  });
+
+  it("protocol error: the stream is cut before the idle event", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    const r = await runToDone("[scenario:cut] x", { token: user.token, applicationId: appId });
+    await expectEndedAndReusable(user, appId, r, "agent_protocol");
+  });
+
+  for (const field of ["unifiedDiff", "messages", "app_name"]) {
+    it(`protocol error: an idle event whose ${field} has the wrong type`, async () => {
+      const user = await createUser();
+      const appId = await appWithSession(user);
+      const r = await runToDone(`[scenario:bad_idle field=${field}] x`, {
+        token: user.token,
+        applicationId: appId,
+      });
+      await expectEndedAndReusable(user, appId, r, "agent_protocol");
+      const app = await callJson<{ snapshotVersion: number | null }>("GET", `/apps/${appId}`, {
+        token: user.token,
+      });
+      expect(app.body.snapshotVersion).toBeNull();
+    });
+  }
+
+  it("a storage (SQLite) error after the idle event, while the version is made", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    await breakStorage(appId, "replaceTree");
+    const r = await runToDone("[scenario:build] x", { token: user.token, applicationId: appId });
+    await expectEndedAndReusable(user, appId, r, "internal");
+  });
+
+  it("an exception while the agent's answer is remembered (no version made)", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    await breakStorage(appId, "putText");
+    const r = await runToDone("[scenario:refine] x", { token: user.token, applicationId: appId });
+    await expectEndedAndReusable(user, appId, r, "internal");
+  });
+
+  it("a storage error while an agent event is logged mid-stream", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    await breakStorage(appId, "appendEvent", (a) => a[1] === "message");
+    const r = await runToDone("[scenario:build] x", { token: user.token, applicationId: appId });
+    await expectEndedAndReusable(user, appId, r, "internal");
+  });
+
+  it("a storage error while the run's error event itself is logged: readers still get error + done", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    await breakStorage(appId, "appendEvent", (a) => a[1] === "error");
+    const r = await runToDone("[scenario:cut] x", { token: user.token, applicationId: appId });
+    await expectEndedAndReusable(user, appId, r, "agent_protocol");
+  });
+
+  it("the snapshot cannot be stored (S3 down)", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    await fetch(`${standInUrl("s3")}/__dev/fail`, {
+      method: "POST",
+      body: JSON.stringify({ match: `PUT /${config.S3_BUCKET}/apps/${appId}/v1/`, status: 503, times: 1000 }),
+    });
+    const r = await runToDone("[scenario:build] x", { token: user.token, applicationId: appId });
+    await fetch(`${standInUrl("s3")}/__dev/fail`, {
+      method: "POST",
+      body: JSON.stringify({ match: `PUT /${config.S3_BUCKET}/apps/${appId}/v1/`, status: 503, times: 0 }),
+    });
+    await expectEndedAndReusable(user, appId, r, "internal");
+  });
+
+  it("an agent line longer than the limit ends the run with agent_protocol", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    await runInDurableObject(stub(appId), (instance: AppSession) => {
+      instance.maxAgentLineChars = 1024 * 1024;
+    });
+    const r = await runToDone("[scenario:huge_state mb=2] x", { token: user.token, applicationId: appId });
+    await expectEndedAndReusable(user, appId, r, "agent_protocol");
+    expect((r.events.find((e) => e.event === "error")!.json as { message: string }).message).toContain(
+      "longer than 1048576 characters",
+    );
+  });
+});
