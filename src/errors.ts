@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   daily_message_limit_reached: 429,
+  too_many_readers: 429,
   internal: 500,
   config_invalid: 500,
   config_missing: 500,

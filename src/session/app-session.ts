@@ -44,7 +44,10 @@ export interface BeginInput {
   countedDay: string | null;
 }
 
-export type StreamResult = { status: 204 } | { status: 200; stream: ReadableStream<Uint8Array> };
+export type StreamResult =
+  | { status: 204 }
+  | { status: 429 }
+  | { status: 200; stream: ReadableStream<Uint8Array> };
 
 /**
  * One app's build session: the run lock, the event log (ids never repeat), the file tree, the
@@ -142,7 +145,7 @@ export class AppSession extends DurableObject<Env> {
     } satisfies HistoryRow);
     queueMirror(this.store, { runStatus: "running", lastRunAt: new Date(now).toISOString() });
     this.scheduleFlush();
-    const sub = this.subs.open({ runId: run.id, debug: run.ownerIsEmployee }, []);
+    const sub = this.subs.open({ runId: run.id, debug: run.ownerIsEmployee }, null);
     this.startKeepalive();
     await this.ctx.storage.setAlarm(now + HEARTBEAT_MS);
     const running: RunRow = { ...run, status: "running", countedDay: input.countedDay };
@@ -262,8 +265,15 @@ export class AppSession extends DurableObject<Env> {
   openRun(runId: string, debug: boolean): StreamResult {
     const run = this.store.getRun(runId);
     if (!run) return { status: 204 };
-    const sub = this.subs.open({ runId, debug }, this.store.runEvents(runId));
-    if (run.status === "done" && !sub.closed) sub.close();
+    if (this.subs.full) return { status: 429 };
+    const sub = this.subs.open(
+      { runId, debug },
+      {
+        source: (after, limit, maxChars) => this.store.eventsPage(after, limit, maxChars, runId),
+        after: 0,
+        follow: () => this.store.getRun(runId)?.status !== "done",
+      },
+    );
     this.startKeepalive();
     return { status: 200, stream: sub.stream };
   }
@@ -271,15 +281,22 @@ export class AppSession extends DurableObject<Env> {
   /**
    * The app's log after a cursor, then live while a run or a deployment is in progress. Without a
    * cursor: the current (or last) run from its first event. Nothing to send and nothing to wait
-   * for → 204, which stops a browser EventSource from reconnecting in a loop.
+   * for → 204, which stops a browser EventSource from reconnecting in a loop. The replay is read
+   * in pages at the reader's pace.
    */
   openEvents(after: number | null, debug: boolean): StreamResult {
-    const replay = this.store.allEventsAfter(after ?? this.store.defaultCursor());
-    const inProgress = this.store.inProgress();
-    if (!inProgress && replay.length === 0) return { status: 204 };
-    const sub = this.subs.open({ debug }, replay);
-    if (!inProgress) sub.close();
-    else this.startKeepalive();
+    const from = after ?? this.store.defaultCursor();
+    if (!this.store.inProgress() && from >= this.store.lastSeq()) return { status: 204 };
+    if (this.subs.full) return { status: 429 };
+    const sub = this.subs.open(
+      { debug },
+      {
+        source: (cursor, limit, maxChars) => this.store.eventsPage(cursor, limit, maxChars),
+        after: from,
+        follow: () => this.store.inProgress(),
+      },
+    );
+    this.startKeepalive();
     return { status: 200, stream: sub.stream };
   }
 

@@ -43,10 +43,20 @@ CREATE TABLE IF NOT EXISTS conversation (idx INTEGER PRIMARY KEY AUTOINCREMENT, 
 CREATE TABLE IF NOT EXISTS user_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, after_seq INTEGER NOT NULL, row TEXT NOT NULL);
 `;
 
-function chunks(text: string): string[] {
-  if (text.length <= CHUNK_CHARS) return [text];
+/**
+ * Splits a text into chunks of at most `size` UTF-16 units, never between the two halves of a
+ * surrogate pair: SQLite stores text as UTF-8, where half a pair would become U+FFFD.
+ */
+export function chunks(text: string, size = CHUNK_CHARS): string[] {
+  if (text.length <= size) return [text];
   const out: string[] = [];
-  for (let i = 0; i < text.length; i += CHUNK_CHARS) out.push(text.slice(i, i + CHUNK_CHARS));
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(i + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && end - i > 1 && last >= 0xd800 && last <= 0xdbff) end--;
+    out.push(text.slice(i, end));
+    i = end;
+  }
   return out;
 }
 
@@ -114,22 +124,32 @@ export class SessionStorage {
       .map((r) => ({ seq: r.seq, runId: r.run_id, event: r.event, data: r.data }));
   }
 
-  /** Every event after the cursor, read in pages. */
-  allEventsAfter(after: number): StoredEvent[] {
-    const out: StoredEvent[] = [];
-    for (let cursor = after; ; ) {
-      const page = this.eventsAfter(cursor, 1000);
-      out.push(...page);
-      if (page.length < 1000) return out;
-      cursor = page[page.length - 1]!.seq;
+  /**
+   * The events after the cursor (of one run, or all), at most `limit` of them and, past the first,
+   * at most `maxChars` of data: a page's memory is bounded whatever the events' sizes.
+   */
+  eventsPage(after: number, limit: number, maxChars: number, runId?: string): StoredEvent[] {
+    const where = runId ? "run_id = ? AND seq > ?" : "seq > ?";
+    const args: SqlStorageValue[] = runId ? [runId, after] : [after];
+    const sizes = this.sql
+      .exec<{ seq: number; n: number }>(
+        `SELECT seq, length(data) AS n FROM events WHERE ${where} ORDER BY seq LIMIT ?`,
+        ...args,
+        limit,
+      )
+      .toArray();
+    if (sizes.length === 0) return [];
+    let take = 0;
+    for (let total = 0; take < sizes.length; take++) {
+      total += sizes[take]!.n;
+      if (take > 0 && total > maxChars) break;
     }
-  }
-
-  runEvents(runId: string): StoredEvent[] {
+    const last = sizes[Math.max(0, take - 1)]!.seq;
     return this.sql
       .exec<{ seq: number; run_id: string; event: string; data: string }>(
-        "SELECT seq, run_id, event, data FROM events WHERE run_id = ? ORDER BY seq",
-        runId,
+        `SELECT seq, run_id, event, data FROM events WHERE ${where} AND seq <= ? ORDER BY seq`,
+        ...args,
+        last,
       )
       .toArray()
       .map((r) => ({ seq: r.seq, runId: r.run_id, event: r.event, data: r.data }));

@@ -6,6 +6,14 @@ const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 /** Delay a write may wait for company: small against the 25 ms relay budget. */
 const COALESCE_MS = 2;
 const COALESCE_MAX_CHARS = 64 * 1024;
+/** A replay reads this many events at a time and waits for the reader below REPLAY_HIGH_WATER. */
+const REPLAY_PAGE_EVENTS = 200;
+const REPLAY_HIGH_WATER = 1024 * 1024;
+/** Readers one app may have open at once (api.md: too_many_readers beyond it). */
+export const MAX_READERS_PER_APP = 50;
+
+/** Reads the log after a cursor, a page at a time (synchronously: SQLite), bounded in count and size. */
+export type LogSource = (after: number, limit: number, maxChars: number) => StoredEvent[];
 
 export function sseEvent(e: StoredEvent): string {
   return `id: ${e.seq}\nevent: ${e.event}\ndata: ${e.data}\n\n`;
@@ -24,7 +32,10 @@ class Subscriber {
   private pending = 0;
   private buffered = "";
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private drainWaiters: (() => void)[] = [];
   closed = false;
+  /** Live events are sent only once the replay has caught up with the log. */
+  live = false;
 
   constructor(
     readonly options: SubscriberOptions,
@@ -64,9 +75,28 @@ class Subscriber {
     this.writer.write(bytes).then(
       () => {
         this.pending -= bytes.byteLength;
+        if (this.pending < REPLAY_HIGH_WATER) this.wake();
       },
       () => this.close(true),
     );
+  }
+
+  private wake(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** More than REPLAY_HIGH_WATER is buffered or unread. */
+  behind(): boolean {
+    return this.pending + this.buffered.length >= REPLAY_HIGH_WATER;
+  }
+
+  /** Sends what is buffered and resolves once the reader has less than REPLAY_HIGH_WATER unread. */
+  drained(): Promise<void> {
+    this.flush();
+    if (this.closed || this.pending < REPLAY_HIGH_WATER) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   close(abort = false): void {
@@ -74,6 +104,7 @@ class Subscriber {
     if (!abort) this.flush();
     if (this.closed) return; // the flush found the reader too far behind and dropped it
     this.closed = true;
+    this.wake();
     this.onClose(this);
     if (abort) this.writer.abort().catch(() => undefined);
     else this.writer.close().catch(() => undefined);
@@ -91,32 +122,66 @@ export class Subscribers {
     return this.subs.size;
   }
 
+  /** Another reader would exceed MAX_READERS_PER_APP. */
+  get full(): boolean {
+    return this.subs.size >= MAX_READERS_PER_APP;
+  }
+
   /**
-   * Opens a stream that starts with `retry:` and the replayed events. The caller replays and
-   * registers in one synchronous step, so no event can fall between replay and live.
+   * Opens a stream that starts with `retry:`, replays the log from `after` a page at a time (the
+   * reader's pace bounds memory, whatever the log's size), then follows live. The last page read
+   * and the switch to live happen in one synchronous step, so no event falls between them.
+   * `follow` decides, once caught up, whether to stay for live events.
    */
-  open(options: SubscriberOptions, replay: StoredEvent[]): Subscriber {
+  open(
+    options: SubscriberOptions,
+    replay: { source: LogSource; after: number; follow: () => boolean } | null,
+  ): Subscriber {
     const sub = new Subscriber(options, (s) => {
       this.subs.delete(s);
       if (this.subs.size === 0) this.onEmpty();
     });
     this.subs.add(sub);
-    let text = "retry: 2000\n\n";
-    for (const e of replay) {
-      text += sseEvent(e);
-      if (options.runId && e.runId === options.runId && e.event === "done") {
-        sub.write(text);
-        sub.close();
-        return sub;
-      }
+    sub.write("retry: 2000\n\n");
+    if (!replay) {
+      sub.live = true;
+      return sub;
     }
-    sub.write(text);
+    void this.replay(sub, replay).catch(() => sub.close(true));
     return sub;
+  }
+
+  private async replay(
+    sub: Subscriber,
+    r: { source: LogSource; after: number; follow: () => boolean },
+  ): Promise<void> {
+    const runId = sub.options.runId;
+    for (let cursor = r.after; ; ) {
+      if (sub.closed) return;
+      const page = r.source(cursor, REPLAY_PAGE_EVENTS, REPLAY_HIGH_WATER);
+      if (page.length === 0) {
+        if (r.follow()) sub.live = true;
+        else sub.close();
+        return;
+      }
+      for (const e of page) {
+        cursor = e.seq;
+        sub.write(sseEvent(e));
+        if (runId && e.event === "done") {
+          sub.close();
+          return;
+        }
+        if (sub.behind()) await sub.drained();
+        if (sub.closed) return;
+      }
+      await sub.drained();
+    }
   }
 
   broadcast(e: StoredEvent): void {
     const text = sseEvent(e);
     for (const s of this.subs) {
+      if (!s.live) continue;
       if (s.options.runId && s.options.runId !== e.runId) continue;
       s.write(text);
       if (s.options.runId && e.event === "done") s.close();
@@ -126,7 +191,7 @@ export class Subscribers {
   /** Debug lines are live only and carry no id (they are not part of the log). */
   debug(runId: string, data: string): void {
     for (const s of this.subs) {
-      if (!s.options.debug) continue;
+      if (!s.options.debug || !s.live) continue;
       if (s.options.runId && s.options.runId !== runId) continue;
       s.write(`event: debug\ndata: ${data}\n\n`);
     }
@@ -143,7 +208,7 @@ export class Subscribers {
   endRun(runId: string, events: { event: string; data: string }[]): void {
     const text = events.map((e) => `event: ${e.event}\ndata: ${e.data}\n\n`).join("");
     for (const s of this.subs) {
-      if (s.options.runId && s.options.runId !== runId) continue;
+      if (!s.live || (s.options.runId && s.options.runId !== runId)) continue;
       s.write(text);
       if (s.options.runId) s.close();
     }
@@ -154,9 +219,9 @@ export class Subscribers {
     for (const s of this.subs) if (s.options.runId === runId) s.close();
   }
 
-  /** Ends the app-wide followers once nothing is in progress any more. */
+  /** Ends the app-wide followers once nothing is in progress any more (a replaying one ends when caught up). */
   closeFollowers(): void {
-    for (const s of this.subs) if (!s.options.runId) s.close();
+    for (const s of this.subs) if (!s.options.runId && s.live) s.close();
   }
 
   closeAll(): void {

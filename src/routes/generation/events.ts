@@ -4,6 +4,7 @@ import { BEARER, createRouter, problems } from "../../lib/router";
 import { getOwnedApp } from "../../services/apps/get-owned-app";
 import { sessionStub } from "../../services/generation/session";
 import { isEmployee } from "../../services/identity/profile";
+import { MAX_READERS_PER_APP } from "../../session/subscribers";
 import { AppIdParams } from "../apps/schemas";
 import { sseHeaders, sseResponse } from "./schemas";
 
@@ -18,7 +19,8 @@ const route = createRoute({
     "Cursor: `Last-Event-ID` header or `?after=`. No cursor: the current (or last) run from its first " +
     "event; `after=0`: the whole log. Follows live events while a run or a deployment of the app is in " +
     "progress and closes after the last of them ends. 204 when nothing is in progress and nothing is " +
-    "after the cursor (stops a browser EventSource from reconnecting in a loop).",
+    "after the cursor (stops a browser EventSource from reconnecting in a loop). At most " +
+    `${MAX_READERS_PER_APP} readers per app at once: beyond that 429 \`too_many_readers\`.`,
   security: BEARER,
   request: {
     params: AppIdParams,
@@ -28,7 +30,7 @@ const route = createRoute({
   responses: {
     200: sseResponse,
     204: { description: "Nothing to replay and nothing in progress" },
-    ...problems(400, 401, 404),
+    ...problems(400, 401, 404, 429),
   },
 });
 
@@ -52,5 +54,13 @@ export const eventsRoute = createRouter().openapi(route, async (c) => {
   const debug = await isEmployee(ctx, user).catch(() => false);
   const opened = await sessionStub(ctx.env, app.id).openEvents(after, debug);
   if (opened.status === 204) return new Response(null, { status: 204, headers: { "x-app-id": app.id } });
+  if (opened.status === 429) throw tooManyReaders();
   return new Response(opened.stream, { status: 200, headers: sseHeaders({ "x-app-id": app.id }) });
 });
+
+export function tooManyReaders(): AppError {
+  return new AppError(
+    "too_many_readers",
+    `This app already has ${MAX_READERS_PER_APP} open event streams; close one and retry`,
+  );
+}

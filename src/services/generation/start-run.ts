@@ -64,6 +64,12 @@ async function attach(ctx: RequestContext, user: AuthUser, rec: KeyRecord): Prom
   const debug = await employee(ctx, user);
   for (let i = 0; i < ATTACH_TRIES; i++) {
     const opened = await stub.openRun(rec.runId, debug);
+    if (opened.status === 429) {
+      throw new AppError(
+        "too_many_readers",
+        "This app already has too many open event streams; close one and retry",
+      );
+    }
     if (opened.status === 200) {
       const limit = await getLimitStatus(ctx.db, user.id, ctx.config.DAILY_MESSAGE_LIMIT);
       return { appId: rec.appId, stream: opened.stream, limit };
