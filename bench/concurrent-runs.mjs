@@ -103,9 +103,15 @@ export async function concurrent(stack, token, rows) {
     value: `${ms(quantile(streamEnd, 0.5))} / ${ms(Math.max(...streamEnd))}`,
   });
   rows.push({ figure: "concurrent: all runs done (incl. snapshot and publish start)", value: ms(wall) });
+  rows.push({ figure: "concurrent: agent requests received", value: agent.requests["POST /message"] ?? 0 });
+  // WebSocket connections the Worker opened, plus the Postgres sessions the SQL-over-HTTP
+  // endpoint opened behind its pool (Neon's proxy pools them the same way).
+  const connections = db.connections + db.httpSessions;
   rows.push({
-    figure: "concurrent: agent requests received / database connections opened",
-    value: `${agent.requests["POST /message"] ?? 0} / ${db.connections}`,
+    figure: "concurrent: database connections (WebSocket + HTTP endpoint's sessions) / HTTP queries",
+    value: `${connections} (${db.connections} + ${db.httpSessions}) / ${db.httpQueries}`,
+    target: "≤ 200",
+    ok: connections <= 200,
   });
   rows.push({
     figure: "Worker's workerd RSS: before / peak during / after",

@@ -139,7 +139,7 @@ export const foundation = {
       value: `${health.rps.toFixed(0)}  p50 ${health.p50} ms  p99 ${health.p99} ms  non-2xx ${health.non2xx}`,
     });
     rows.push({
-      figure: `GET /health/ready req/s (select 1; new connection per request)`,
+      figure: `GET /health/ready req/s (select 1)`,
       value: `${ready.rps.toFixed(0)}  p50 ${ready.p50} ms  p99 ${ready.p99} ms  non-2xx ${ready.non2xx}`,
     });
     rows.push({

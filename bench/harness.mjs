@@ -55,8 +55,10 @@ export async function startBenchStack({ log = () => {} } = {}) {
   let services;
   let wrangler;
   let db;
+  const extraWorkers = [];
   const inspectorPort = await freePort();
   const stop = async () => {
+    for (const w of extraWorkers) await w.stop();
     await wrangler?.stop();
     await db?.end().catch(() => {});
     await services?.close();
@@ -122,9 +124,33 @@ export async function startBenchStack({ log = () => {} } = {}) {
     async resetOutboundCalls() {
       for (const url of Object.values(standInUrls)) await fetch(`${url}/__dev/stats`, { method: "DELETE" });
     },
-    /** Database round trips (Query + Sync messages) and connections seen by the proxy. */
+    /**
+     * Database round trips (WebSocket Query + Sync messages, HTTP queries), WebSocket connections
+     * and the HTTP endpoint's Postgres sessions, as seen by the local Neon proxy.
+     */
     dbStats: () => services.proxy.stats(),
     resetDbStats: () => services.proxy.resetStats(),
+    /** Adds `ms` of round-trip time between the Worker and the database (0: none). */
+    setDbRtt: (ms) => services.proxy.setRtt(ms),
+    /**
+     * A second `wrangler dev` of the same tree on the same services with some variables changed
+     * (e.g. DATABASE_DRIVER=ws, for a side-by-side figure); stopped with the stack. Returns its base URL.
+     */
+    async startWorker(extraVars) {
+      const port = await freePort();
+      const w = startWrangler({
+        port,
+        ip: "127.0.0.1",
+        inspectorPort: await freePort(),
+        persistTo: path.join(tmp, `wrangler-state-${extraWorkers.length + 1}`),
+        vars: { ...services.vars, ...BENCH_VARS, ...extraVars },
+        onLine: log,
+        readyTimeoutMs: 120_000,
+      });
+      extraWorkers.push(w);
+      await w.ready;
+      return `http://127.0.0.1:${port}`;
+    },
   };
 }
 

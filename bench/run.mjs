@@ -4,6 +4,7 @@
 import { onShutdownSignal } from "../dev/stack.mjs";
 import { foundation } from "./foundation.mjs";
 import { generation } from "./generation.mjs";
+import { geography } from "./geography.mjs";
 import { startBenchStack } from "./harness.mjs";
 import { publishing } from "./publishing.mjs";
 
@@ -11,7 +12,7 @@ import { publishing } from "./publishing.mjs";
 // Add one by importing it and listing it here.
 // Publishing before generation: it waits for its deployments, so later figures start quiet;
 // the concurrent runs' deployments are left to end with the stack.
-const SECTIONS = [foundation, publishing, generation];
+const SECTIONS = [foundation, geography, publishing, generation];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !SECTIONS.some((s) => s.name === w));

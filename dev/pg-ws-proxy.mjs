@@ -1,7 +1,14 @@
-// Local stand-in for Neon's WebSocket proxy: ws://host:port/v2?address=db:5432 → TCP, so the
-// @neondatabase/serverless driver inside workerd reaches a local Postgres exactly as it reaches Neon.
+// Local stand-in for Neon's proxy in front of a local Postgres, so the @neondatabase/serverless
+// driver inside workerd reaches it exactly as it reaches Neon: the WebSocket path
+// (ws://host:port/v2?address=db:5432 → TCP) and the SQL-over-HTTP path (POST /sql, dev/neon-http.mjs).
+// `rttMs` (or setRtt) adds a round-trip time between the Worker and the database, as a user far
+// from the database's region sees it: half of it each way on every WebSocket message, three
+// round trips before a WebSocket opens (TCP, TLS, the upgrade), one per HTTP query (the
+// connection to the proxy stays warm).
+import http from "node:http";
 import net from "node:net";
 import { WebSocketServer } from "ws";
+import { neonHttpHandler } from "./neon-http.mjs";
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
@@ -46,10 +53,25 @@ function frontendMessages(onMessage) {
  * `countMessages: true` parses what clients send so `stats()` can report database round trips
  * (one per simple Query or extended-protocol Sync); connections are always counted.
  */
-export function startPgWsProxy({ port = 0, allow, countMessages = false }) {
+export function startPgWsProxy({ port = 0, allow, countMessages = false, rttMs = 0 }) {
   const allowed = new Set(allow);
-  const counts = { connections: 0, messages: {} };
-  const wss = new WebSocketServer({ host: "127.0.0.1", port });
+  const counts = { connections: 0, messages: {}, requests: 0, sessions: 0 };
+  let rtt = rttMs;
+  const wait = (ms) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+  /** Runs `fn` after half the RTT; calls keep their order (equal delays fire in order). */
+  const oneWay = (fn) => (rtt > 0 ? setTimeout(fn, rtt / 2) : fn());
+  const sql = neonHttpHandler({ allowed, counts, delay: () => wait(rtt) });
+  const server = http.createServer((req, res) => {
+    if (new URL(req.url ?? "/", "http://x").pathname === "/sql") sql.handle(req, res);
+    else {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+    }
+  });
+  const wss = new WebSocketServer({
+    server,
+    verifyClient: (_info, done) => (rtt > 0 ? setTimeout(() => done(true), 3 * rtt) : done(true)),
+  });
   wss.on("connection", (ws, req) => {
     counts.connections++;
     const observe = countMessages
@@ -73,11 +95,15 @@ export function startPgWsProxy({ port = 0, allow, countMessages = false }) {
     ws.on("message", (data) => {
       const buf = Buffer.isBuffer(data) ? data : Buffer.concat(data);
       observe?.(buf);
-      if (sock.connecting) pending.push(buf);
-      else sock.write(buf);
+      oneWay(() => {
+        if (sock.connecting) pending.push(buf);
+        else if (!sock.destroyed) sock.write(buf);
+      });
     });
     sock.on("data", (chunk) => {
-      if (ws.readyState === ws.OPEN) ws.send(chunk);
+      oneWay(() => {
+        if (ws.readyState === ws.OPEN) ws.send(chunk);
+      });
     });
     const done = () => {
       sock.destroy();
@@ -89,24 +115,37 @@ export function startPgWsProxy({ port = 0, allow, countMessages = false }) {
     sock.on("error", done);
   });
   return new Promise((resolve, reject) => {
-    wss.once("error", reject);
-    wss.on("listening", () =>
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () =>
       resolve({
-        port: wss.address().port,
-        /** Connections and client messages so far; roundTrips = Query + Sync messages. */
+        port: server.address().port,
+        /**
+         * WebSocket connections, HTTP queries (/sql requests) and Postgres sessions the HTTP path
+         * opened; roundTrips = WebSocket Query + Sync messages + HTTP queries.
+         */
         stats: () => ({
           connections: counts.connections,
-          roundTrips: (counts.messages.Q ?? 0) + (counts.messages.S ?? 0),
+          httpQueries: counts.requests,
+          httpSessions: counts.sessions,
+          roundTrips: (counts.messages.Q ?? 0) + (counts.messages.S ?? 0) + counts.requests,
           messages: { ...counts.messages },
         }),
         resetStats: () => {
           counts.connections = 0;
           counts.messages = {};
+          counts.requests = 0;
+          counts.sessions = 0;
+        },
+        /** The added round-trip time in ms (0: none). */
+        setRtt: (ms) => {
+          rtt = ms;
         },
         close: () =>
           new Promise((r) => {
             for (const c of wss.clients) c.terminate();
-            wss.close(() => r());
+            wss.close();
+            server.closeAllConnections?.();
+            server.close(() => sql.close().then(() => r()));
           }),
       }),
     );

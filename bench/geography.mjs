@@ -1,0 +1,125 @@
+// Geography: what a user far from the database's region sees. The local Neon proxy adds a
+// round-trip time (BENCH_DB_RTT_MS, default 50 ms) between the Worker and Postgres, and the
+// figures are printed in units of it, for the HTTP driver path (DATABASE_DRIVER=http, the
+// default) beside the previous WebSocket Pool path (DATABASE_DRIVER=ws, a second `wrangler dev`
+// of the same tree on the same database) in the same run.
+import { call, quantile, sseRequest } from "./harness.mjs";
+import { marker, ms, now, runThroughUs } from "./runs.mjs";
+
+const USER = "dev-user";
+const RTT = Number(process.env.BENCH_DB_RTT_MS ?? 50);
+const READS = 9;
+const RUNS = 3;
+
+async function readMedian(base, token, pathname) {
+  await call(base, pathname, { token }); // warm: compiled code, cached JWKS
+  const times = [];
+  let status;
+  for (let i = 0; i < READS; i++) {
+    const t0 = now();
+    status = (await call(base, pathname, { token })).status;
+    times.push(now() - t0);
+  }
+  return { status, ms: quantile(times, 0.5) };
+}
+
+/** POST /message (a new app each time) until its first event arrives; the median of a few. */
+async function firstEventMedian(base, token) {
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = now();
+    let first = null;
+    const res = await sseRequest(`${base}/message`, {
+      headers: { authorization: `Bearer ${token}` },
+      body: { message: `geography ${marker(3, 0)}` },
+      onEvent: (_e, at) => {
+        first ??= at;
+      },
+    });
+    if (res.status !== 200 || first === null) throw new Error(`POST /message answered ${res.status}`);
+    times.push(first - t0);
+  }
+  return quantile(times, 0.5);
+}
+
+/** The agent stand-in's own time to its first event, read directly. */
+async function agentFirstByte(stack) {
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const appId = crypto.randomUUID();
+    const t0 = now();
+    let first = null;
+    await sseRequest(`${stack.standInUrl("agent")}/message`, {
+      headers: { authorization: `Bearer ${stack.vars.AGENT_API_SECRET_AUTH}` },
+      body: {
+        allMessages: [{ role: "user", content: marker(3, 0) }],
+        applicationId: appId,
+        traceId: `app-${appId}.req-${crypto.randomUUID()}`,
+        templateId: "trpc_agent",
+      },
+      onEvent: (_e, at) => {
+        first ??= at;
+      },
+    });
+    times.push(first - t0);
+  }
+  return quantile(times, 0.5);
+}
+
+async function measure(base, token, appId) {
+  const out = {};
+  for (const [label, pathname] of [
+    ["GET /apps", "/apps"],
+    ["GET /apps/:id", `/apps/${appId}`],
+    ["GET /apps/:id/history", `/apps/${appId}/history`],
+  ]) {
+    out[label] = await readMedian(base, token, pathname);
+  }
+  out["POST /message → first event"] = { status: 200, ms: await firstEventMedian(base, token) };
+  return out;
+}
+
+const inRtt = (t) => `${ms(t)} (${(t / RTT).toFixed(2)} RTT)`;
+
+export const geography = {
+  name: "geography",
+  title: `Geography: the database ${RTT} ms away (medians; WebSocket Pool path → HTTP path)`,
+  async run(stack) {
+    const token = await stack.token(USER);
+    const rows = [];
+    const seed = await runThroughUs(stack, token, `geography seed ${marker(5, 0)}`);
+    if (!seed.appId) throw new Error(`seed run failed: ${seed.errors.join(", ")}`);
+    const wsBase = await stack.startWorker({ DATABASE_DRIVER: "ws" });
+    const agent = await agentFirstByte(stack);
+    const paths = { ws: wsBase, http: stack.base };
+    const local = {};
+    const far = {};
+    try {
+      for (const [name, base] of Object.entries(paths)) {
+        stack.setDbRtt(0);
+        local[name] = await measure(base, token, seed.appId);
+        stack.setDbRtt(RTT);
+        far[name] = await measure(base, token, seed.appId);
+      }
+    } finally {
+      stack.setDbRtt(0);
+    }
+    for (const label of Object.keys(far.http)) {
+      const first = label.startsWith("POST");
+      const limit = first ? 2 * RTT + agent : 1.2 * RTT + 5;
+      const bad = Object.values(far).some((m) => m[label].status !== 200);
+      rows.push({
+        figure: `${label} at ${RTT} ms RTT: ws → http`,
+        value: `${inRtt(far.ws[label].ms)} → ${inRtt(far.http[label].ms)}${bad ? " (non-200!)" : ""}`,
+        target: first ? `≤ 2 RTT + agent first byte (${ms(limit)})` : `≤ 1.2 RTT + 5 ms (${ms(limit)})`,
+        ok: !bad && far.http[label].ms <= limit,
+      });
+      rows.push({
+        figure: `  same, no added RTT: ws → http`,
+        value: `${ms(local.ws[label].ms)} → ${ms(local.http[label].ms)}`,
+      });
+    }
+    rows.push({ figure: "agent stand-in's first event, read directly", value: ms(agent) });
+    return rows;
+  },
+};
