@@ -56,7 +56,19 @@ describe("GET /apps/:id/read-url", () => {
       { token: user.token },
     );
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ expiresIn: 3600, version: 2, key: `apps/${app.id}/v2/files/${NAMED}` });
+    const sha = [
+      ...new Uint8Array(
+        await crypto.subtle.digest("SHA-256", new TextEncoder().encode(tree.get(NAMED)!.content)),
+      ),
+    ]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    // Contents are stored once under their hash; the key still ends with the file's path.
+    expect(r.body).toMatchObject({
+      expiresIn: 3600,
+      version: 2,
+      key: `apps/${app.id}/files/${sha}/${NAMED}`,
+    });
     const res = await fetch(r.body.readUrl);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(tree.get(NAMED)!.content);

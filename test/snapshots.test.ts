@@ -5,11 +5,12 @@ import type { Tree } from "../src/lib/tree";
 import {
   archiveKey,
   deleteAppObjects,
-  fileKey,
   latestKey,
+  manifestKey,
   presignRead,
   readLatestVersion,
   readSnapshotTree,
+  snapshotFileKey,
   storeSnapshot,
 } from "../src/services/snapshots";
 import { config, standInUrl } from "./helpers/env";
@@ -53,6 +54,22 @@ function zipModes(zip: Uint8Array): Record<string, string> {
 const expectSameTree = (actual: Tree, expected: Tree) =>
   expect(Object.fromEntries([...actual].sort())).toEqual(Object.fromEntries([...expected].sort()));
 
+/** The object holding a version's file (throws when the version has none). */
+async function fileKey(appId: string, version: number, path: string): Promise<string> {
+  const key = await snapshotFileKey(config, appId, version, path);
+  if (!key) throw new Error(`v${version} has no ${path}`);
+  return key;
+}
+
+/** S3 writes (PUT, POST) the stand-in has served for one app so far. */
+async function writesFor(appId: string): Promise<number> {
+  const res = await fetch(`${standInUrl("s3")}/__dev/stats`);
+  const { requests } = (await res.json()) as { requests: Record<string, number> };
+  return Object.entries(requests)
+    .filter(([k]) => /^(PUT|POST) /.test(k) && k.includes(`/apps/${appId}/`))
+    .reduce((n, [, c]) => n + c, 0);
+}
+
 async function presignedFetch(key: string, init?: RequestInit): Promise<Response> {
   const { url } = await presignRead(config, key, 3600);
   return fetch(url, init);
@@ -78,18 +95,21 @@ describe("snapshots: storing a version", () => {
     });
 
     const keys = await devKeys(`apps/${appId}/`);
+    const files = await Promise.all([...tree.keys()].map((p) => fileKey(appId, 1, p)));
     expect([...keys.keys()].sort()).toEqual(
-      [archiveKey(appId, 1), latestKey(appId), ...[...tree.keys()].map((p) => fileKey(appId, 1, p))].sort(),
+      [archiveKey(appId, 1), latestKey(appId), manifestKey(appId, 1), ...files].sort(),
     );
     expect(keys.get(archiveKey(appId, 1))).toEqual({
       size: stored.archiveBytes,
       contentType: "application/zip",
     });
-    expect(keys.get(fileKey(appId, 1, "package.json"))?.contentType).toBe("application/json; charset=utf-8");
-    expect(keys.get(fileKey(appId, 1, "src/deep/nested/dir/index.ts"))?.contentType).toBe(
+    expect(keys.get(await fileKey(appId, 1, "package.json"))?.contentType).toBe(
+      "application/json; charset=utf-8",
+    );
+    expect(keys.get(await fileKey(appId, 1, "src/deep/nested/dir/index.ts"))?.contentType).toBe(
       "text/plain; charset=utf-8",
     );
-    expect(keys.get(fileKey(appId, 1, "empty.txt"))?.size).toBe(0);
+    expect(keys.get(await fileKey(appId, 1, "empty.txt"))?.size).toBe(0);
     expect(keys.get(latestKey(appId))?.contentType).toBe("application/json");
   });
 
@@ -109,7 +129,7 @@ describe("snapshots: storing a version", () => {
   it("each file's presigned URL serves that file as stored", async () => {
     const { appId, tree } = await storedApp();
     for (const [path, f] of tree) {
-      const res = await presignedFetch(fileKey(appId, 1, path));
+      const res = await presignedFetch(await fileKey(appId, 1, path));
       expect(res.status, path).toBe(200);
       expect(await res.text()).toBe(f.content);
     }
@@ -141,9 +161,60 @@ describe("snapshots: storing a version", () => {
     const smaller: Tree = new Map([["only.txt", { content: "one\n", mode: "100755" }]]);
     await storeSnapshot(config, { appId, version: 1, tree: smaller });
     expect([...(await devKeys(`apps/${appId}/v1/`)).keys()].sort()).toEqual(
-      [archiveKey(appId, 1), fileKey(appId, 1, "only.txt")].sort(),
+      [archiveKey(appId, 1), manifestKey(appId, 1)].sort(),
     );
     expectSameTree(await readSnapshotTree(config, appId, 1), smaller);
+    expect(await snapshotFileKey(config, appId, 1, "package.json")).toBeNull();
+    expect(await (await presignedFetch(await fileKey(appId, 1, "only.txt"))).text()).toBe("one\n");
+  });
+
+  it("an edit uploads only the contents it changed; every version still reads exactly its own files", async () => {
+    const appId = crypto.randomUUID();
+    const v1: Tree = new Map(
+      Array.from({ length: 40 }, (_, i) => [
+        `src/f${i}.ts`,
+        { content: `export const v = ${i};\n`, mode: "100644" },
+      ]),
+    );
+    await storeSnapshot(config, { appId, version: 1, tree: v1 });
+    const afterFirst = await writesFor(appId);
+    expect(afterFirst).toBe(40 + 3); // every file, the archive, the manifest, latest.json
+
+    const v2: Tree = new Map(v1);
+    v2.set("src/f1.ts", { content: "export const v = 'changed';\n", mode: "100644" });
+    v2.set("src/new.ts", { content: "export const added = true;\n", mode: "100644" });
+    v2.delete("src/f2.ts");
+    v2.set("src/f3.ts", { content: "export const v = 4;\n", mode: "100644" }); // f4's content, at f3's path
+    await storeSnapshot(config, { appId, version: 2, tree: v2 });
+    expect((await writesFor(appId)) - afterFirst).toBe(3 + 3);
+
+    for (const [version, tree] of [
+      [1, v1],
+      [2, v2],
+    ] as const) {
+      for (const [path, f] of tree) {
+        expect(await (await presignedFetch(await fileKey(appId, version, path))).text(), path).toBe(
+          f.content,
+        );
+      }
+      expectSameTree(await readSnapshotTree(config, appId, version), tree);
+    }
+    expect(await snapshotFileKey(config, appId, 2, "src/f2.ts")).toBeNull();
+    expect(await snapshotFileKey(config, appId, 1, "src/new.ts")).toBeNull();
+
+    // Storing the same version again writes the archive, manifest and pointer, no file again.
+    const before = await writesFor(appId);
+    await storeSnapshot(config, { appId, version: 2, tree: v2 });
+    expect((await writesFor(appId)) - before).toBe(3);
+  });
+
+  it("a version stored in the earlier layout (files under the version) is still read by path", async () => {
+    const appId = crypto.randomUUID();
+    await storeSnapshot(config, { appId, version: 1, tree: sampleTree() });
+    const legacy = `apps/${appId}/v2/files/old.txt`;
+    await putObject(config, legacy, new TextEncoder().encode("old\n"), "text/plain; charset=utf-8");
+    expect(await snapshotFileKey(config, appId, 2, "old.txt")).toBe(legacy);
+    expect(await snapshotFileKey(config, appId, 2, "missing.txt")).toBeNull();
   });
 
   it("a missing version reads as no_snapshot", async () => {
@@ -173,7 +244,7 @@ describe("snapshots: storage faults", () => {
 
   it("S3 answering 503 SlowDown to one upload is retried and the version is stored", async () => {
     const appId = crypto.randomUUID();
-    await failNext(`PUT /${config.S3_BUCKET}/apps/${appId}/v1/files/package.json`, 503, 1);
+    await failNext(`PUT /${config.S3_BUCKET}/apps/${appId}/files/`, 503, 1);
     await storeSnapshot(config, { appId, version: 1, tree: sampleTree() });
     expect(await readLatestVersion(config, appId)).toBe(1);
     expectSameTree(await readSnapshotTree(config, appId, 1), sampleTree());
@@ -181,7 +252,7 @@ describe("snapshots: storage faults", () => {
 
   it("S3 failing every file upload fails the store with upstream_unavailable and latest.json stays unwritten", async () => {
     const appId = crypto.randomUUID();
-    await failNext(`PUT /${config.S3_BUCKET}/apps/${appId}/v1/files/`, 503, 100);
+    await failNext(`PUT /${config.S3_BUCKET}/apps/${appId}/files/`, 503, 100);
     await expect(storeSnapshot(config, { appId, version: 1, tree: sampleTree() })).rejects.toMatchObject({
       code: "upstream_unavailable",
     });
@@ -224,7 +295,7 @@ describe("snapshots: presigned URLs are refused once changed", () => {
 
   it("a presigned GET URL used for PUT or DELETE is refused 403 and the object stays", async () => {
     const { appId, tree } = await storedApp();
-    const key = fileKey(appId, 1, SPECIAL);
+    const key = await fileKey(appId, 1, SPECIAL);
     const { url } = await presignRead(config, key, 3600);
     const put = await fetch(url, { method: "PUT", body: "overwritten" });
     expect(put.status).toBe(403);

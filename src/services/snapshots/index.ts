@@ -1,4 +1,20 @@
 export { deleteAppObjects } from "./delete";
-export { appPrefix, archiveKey, fileKey, isSafeTreePath, latestKey, versionPrefix } from "./keys";
+export {
+  appPrefix,
+  archiveKey,
+  contentKey,
+  fileKey,
+  isSafeTreePath,
+  latestKey,
+  manifestKey,
+  versionPrefix,
+} from "./keys";
 export { presignRead, readLatestVersion, readSnapshotTree, snapshotFileExists } from "./read";
-export { type LatestPointer, readLatestPointer, type StoredSnapshot, storeSnapshot } from "./store";
+export {
+  type LatestPointer,
+  type Manifest,
+  readLatestPointer,
+  type StoredSnapshot,
+  snapshotFileKey,
+  storeSnapshot,
+} from "./store";

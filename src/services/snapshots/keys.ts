@@ -4,8 +4,13 @@ import { sha256Hex } from "../../lib/sha256";
 
 // Where an app's files live in the bucket:
 //   apps/<appId>/v<version>/source.zip     the whole tree, zipped at its root
-//   apps/<appId>/v<version>/files/<path>   each file on its own
+//   apps/<appId>/v<version>/files/<path>   each file on its own (earlier layout, still read)
 //   apps/<appId>/v<version>/long/<sha256>  a file whose `files/` key would pass S3's 1,024 bytes
+//   apps/<appId>/v<version>/manifest.json  the version's files: path → content hash and size
+//   apps/<appId>/files/<sha256>/<path>     one file's content, shared by every version holding
+//                                          the same content at that path (uploaded once)
+//   apps/<appId>/long/<sha256>/<sha256>    the same for a path too long for that key: content
+//                                          hash, then the path's hash
 //   apps/<appId>/latest.json               names the latest stored version (written last)
 
 export const appPrefix = (appId: string) => `apps/${appId}/`;
@@ -25,6 +30,15 @@ export function fileKey(appId: string, version: number, path: string): string {
   return `${versionPrefix(appId, version)}long/${sha256Hex(path)}`;
 }
 export const latestKey = (appId: string) => `${appPrefix(appId)}latest.json`;
+export const manifestKey = (appId: string, version: number) =>
+  `${versionPrefix(appId, version)}manifest.json`;
+export const contentPrefix = (appId: string) => `${appPrefix(appId)}files/`;
+/** The key of one file's content (by its hash) at `path`; a path too long for S3 is hashed too. */
+export function contentKey(appId: string, sha256: string, path: string): string {
+  const key = `${contentPrefix(appId)}${sha256}/${path}`;
+  if (utf8.encode(key).byteLength <= MAX_KEY_BYTES) return key;
+  return `${appPrefix(appId)}long/${sha256}/${sha256Hex(path)}`;
+}
 
 const UUID_RX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -2,8 +2,9 @@ import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import { AppError } from "../../errors";
 import { getOwnedApp } from "../apps/get-owned-app";
-import { archiveKey, fileKey } from "./keys";
-import { presignRead, snapshotFileExists } from "./read";
+import { archiveKey } from "./keys";
+import { presignRead } from "./read";
+import { snapshotFileKey } from "./store";
 
 export const READ_URL_TTL_S = 3600 as const;
 
@@ -29,10 +30,9 @@ export async function getReadUrl(
   if (version === null) throw new AppError("no_snapshot", "This app has no generated code yet");
   let key = archiveKey(app.id, version);
   if (input.path !== undefined) {
-    if (!(await snapshotFileExists(config, app.id, version, input.path))) {
-      throw new AppError("not_found", `The latest version has no file at ${input.path}`);
-    }
-    key = fileKey(app.id, version, input.path);
+    const fileKey = await snapshotFileKey(config, app.id, version, input.path);
+    if (!fileKey) throw new AppError("not_found", `The latest version has no file at ${input.path}`);
+    key = fileKey;
   }
   const { url, expiresAt } = await presignRead(config, key, READ_URL_TTL_S);
   return { readUrl: url, expiresAt, expiresIn: READ_URL_TTL_S, version, key };

@@ -1,4 +1,4 @@
-import { deleteObjects, getObjectBytes, listAllObjects, putObject } from "../../clients/s3";
+import { deleteObjects, getObjectBytes, headObject, listAllObjects, putObject } from "../../clients/s3";
 import type { Config } from "../../config";
 import { AppError } from "../../errors";
 import type { Tree } from "../../lib/tree";
@@ -7,10 +7,13 @@ import { mapLimit } from "./concurrency";
 import {
   archiveKey,
   checkAppVersion,
+  contentKey,
+  contentPrefix,
   contentTypeFor,
   fileKey,
   isSafeTreePath,
   latestKey,
+  manifestKey,
   versionPrefix,
 } from "./keys";
 
@@ -32,11 +35,20 @@ export interface LatestPointer {
   storedAt: string;
 }
 
+/** A version's files: path → the hash and size of its content (`manifest.json`). */
+export interface Manifest {
+  version: number;
+  files: Record<string, { sha256: string; size: number }>;
+}
+
+const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
+
 /**
- * Stores one version of an app: the archive, then every file, then checks the listing S3 gives
- * back against what was sent (keys and sizes), and only then points `latest.json` at it. Safe to
- * repeat: the same version overwrites the same keys, and keys of an earlier attempt that the tree
- * no longer has are removed.
+ * Stores one version of an app: the archive, each file's content under its hash (only contents
+ * the app's storage does not hold yet: an edit uploads what it changed), the version's manifest,
+ * then checks S3's listing against what the version needs (keys and sizes), and only then points
+ * `latest.json` at it. Safe to repeat: the same version overwrites the same keys, and keys under
+ * the version's prefix that it no longer has are removed.
  */
 export async function storeSnapshot(
   config: Config,
@@ -54,19 +66,41 @@ export async function storeSnapshot(
   const utf8 = new TextEncoder();
   const zip = zipTree(tree);
   const archive = archiveKey(appId, version);
-  const expected = new Map<string, number>([[archive, zip.byteLength]]);
   await putObject(config, archive, zip, "application/zip");
 
+  const manifest: Manifest = { version, files: {} };
+  const contents = new Map<string, { body: Uint8Array; path: string }>();
   let bytes = 0;
-  await mapLimit([...tree.entries()], UPLOAD_CONCURRENCY, async ([path, file]) => {
+  for (const [path, file] of tree) {
     const body = utf8.encode(file.content);
-    const key = fileKey(appId, version, path);
-    expected.set(key, body.byteLength);
+    const sha256 = hex(await crypto.subtle.digest("SHA-256", body));
+    manifest.files[path] = { sha256, size: body.byteLength };
+    contents.set(contentKey(appId, sha256, path), { body, path });
     bytes += body.byteLength;
-    await putObject(config, key, body, contentTypeFor(path));
-  });
+  }
+  const held = await sizes(config, contentPrefix(appId));
+  const missing = [...contents].filter(([key, c]) => held.get(key) !== c.body.byteLength);
+  await mapLimit(missing, UPLOAD_CONCURRENCY, ([key, c]) =>
+    putObject(config, key, c.body, contentTypeFor(c.path)),
+  );
+  const manifestBody = utf8.encode(JSON.stringify(manifest));
+  await putObject(config, manifestKey(appId, version), manifestBody, "application/json");
 
-  await verifyVersion(config, versionPrefix(appId, version), expected);
+  await verifyVersion(
+    config,
+    versionPrefix(appId, version),
+    new Map([
+      [archive, zip.byteLength],
+      [manifestKey(appId, version), manifestBody.byteLength],
+    ]),
+  );
+  const stored = missing.length ? await sizes(config, contentPrefix(appId)) : held;
+  const absent = [...contents].filter(([key, c]) => stored.get(key) !== c.body.byteLength);
+  if (absent.length) {
+    throw new AppError("upstream_error", "File storage is missing uploaded objects", {
+      cause: new Error(`${absent.length} missing or of the wrong size, first: ${absent[0]![0]}`),
+    });
+  }
 
   const current = await readLatestPointer(config, appId);
   // A retried store of an older version must not move the pointer back.
@@ -81,6 +115,38 @@ export async function storeSnapshot(
     await putObject(config, latestKey(appId), utf8.encode(JSON.stringify(pointer)), "application/json");
   }
   return { archiveKey: archive, fileCount: tree.size, bytes, archiveBytes: zip.byteLength };
+}
+
+/** Key → size of every object under a prefix. */
+async function sizes(config: Config, prefix: string): Promise<Map<string, number>> {
+  return new Map((await listAllObjects(config, prefix)).map((o) => [o.key, o.size]));
+}
+
+/**
+ * The object holding a version's file, or null when the version has no such file. A version stored
+ * before manifests existed keeps its files under its own prefix (one HEAD).
+ */
+export async function snapshotFileKey(
+  config: Config,
+  appId: string,
+  version: number,
+  path: string,
+): Promise<string | null> {
+  checkAppVersion(appId, version);
+  if (!isSafeTreePath(path)) return null;
+  const bytes = await getObjectBytes(config, manifestKey(appId, version));
+  if (!bytes) {
+    const key = fileKey(appId, version, path);
+    return (await headObject(config, key)) ? key : null;
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(bytes)) as Manifest;
+  } catch (err) {
+    throw new AppError("upstream_error", "A snapshot manifest is not JSON", { cause: err });
+  }
+  const entry = Object.hasOwn(manifest.files ?? {}, path) ? manifest.files[path] : undefined;
+  return entry ? contentKey(appId, entry.sha256, path) : null;
 }
 
 /** What S3 lists under the version must be exactly what was uploaded, size for size. */
