@@ -27,6 +27,7 @@ function route(key, owner) {
 function s3Route(key) {
   return key
     .replace(/\/apps\/[0-9a-f-]{36}\//, "/apps/{app}/")
+    .replace(/\/files\/[0-9a-f]{64}\/.*/, "/files/{sha256}/{path}")
     .replace(/\/v\d+\/files\/.*/, "/v{n}/files/{path}")
     .replace(/\/v\d+\//, "/v{n}/");
 }
@@ -157,6 +158,18 @@ async function measure(stack, token, label, body, published, rows) {
     s3Route,
   );
   rows.push({ figure: `${label}: S3 calls`, value: `${s3calls.n} (${s3calls.text})` });
+  const firstVersion = published === "repo_created";
+  const writes = s3.log.filter((e) => e.at <= publishedAt && /^(PUT|POST) /.test(e.key)).length;
+  rows.push({
+    figure: `${label}: S3 writes (PUT, POST)`,
+    value: writes,
+    ...(firstVersion ? {} : { target: "≤ 10", ok: writes <= 10 }),
+  });
+  rows.push({
+    figure: `${label}: GitHub calls in all`,
+    value: repo.n + commit.n,
+    ...(firstVersion ? { target: "≤ 7", ok: repo.n + commit.n <= 7 } : {}),
+  });
   rows.push({ figure: `${label}: ${published} → done`, value: ms(r.doneAt - publishedAt) });
   return r;
 }

@@ -12,6 +12,7 @@ import {
 } from "../src/services/github";
 import {
   b64,
+  callsTo,
   exportRepo,
   fromB64,
   injectFault,
@@ -71,8 +72,8 @@ describe("GitHub repositories and commits", () => {
       message: "Build a todo app",
       autoInitSha,
     });
-    // One binary file: one blob, then ref, commit, tree, commit, ref.
-    expect((await repoCalls(owner, repo)) - before).toBeLessThanOrEqual(1 + 5);
+    // One binary file: one blob, then ref (still the auto-init commit: not read), tree, commit, ref.
+    expect((await repoCalls(owner, repo)) - before).toBe(1 + 4);
     expect(result.created).toBe(true);
     expect(result.parentSha).toBeNull();
     const out = await exportRepo(owner, repo);
@@ -133,6 +134,28 @@ describe("GitHub repositories and commits", () => {
       expectedRepo: first.repo,
     });
     expect(again).toMatchObject({ repo: first.repo, created: false, repositoryUrl: first.repositoryUrl });
+  });
+
+  it("adoptOwn: a taken name holding our own repository is returned; looked up only once the name is taken", async () => {
+    const name = uniqueName("adopt");
+    const input = {
+      gh: orgClient(),
+      owner: ORG,
+      ownerType: "org" as const,
+      name,
+      private: true,
+      description: `${name}: generated (app 1)`,
+      suffixes: ["zz01"],
+      adoptOwn: true,
+    };
+    const first = await ensureRepository(input);
+    expect(first).toMatchObject({ repo: name, created: true });
+    expect(await callsTo(`GET /repos/${ORG}/${name}`)).toBe(0);
+    const again = await ensureRepository(input);
+    expect(again).toMatchObject({ repo: name, created: false, repositoryUrl: first.repositoryUrl });
+    // Someone else's repository under the name (another description): the next name.
+    const other = await ensureRepository({ ...input, description: `${name}: generated (app 2)` });
+    expect(other).toMatchObject({ repo: `${name}-zz01`, created: true });
   });
 
   it("a lost answer to repository creation does not make a second repository", async () => {

@@ -6,8 +6,7 @@ import { getGitHubAccessToken } from "../clients/stack";
 import { type Config, need } from "../config";
 import { withDb } from "../db/client";
 import { apps } from "../db/schema";
-import { commitVersion, ensureRepository, getRepository, slugRepoName } from "../services/github";
-import { withSuffix } from "../services/github/names";
+import { commitVersion, ensureRepository } from "../services/github";
 import { readSnapshotTree } from "../services/snapshots";
 import { loadApp } from "./common";
 import type { PublishParams } from "./types";
@@ -74,7 +73,8 @@ export async function ensureRepoStep(config: Config, p: PublishParams): Promise<
     description,
     private: config.GITHUB_REPO_PRIVATE,
     suffixes,
-    ...(await findOwnRepo(gh, owner, p, suffixes)),
+    // A retried step finds the repository it made under a taken name (the description names the app).
+    adoptOwn: true,
   });
   await withDb(config, (db) =>
     db
@@ -101,26 +101,6 @@ export async function ensureRepoStep(config: Config, p: PublishParams): Promise<
 function nameSuffixes(appId: string): string[] {
   const hex = appId.replaceAll("-", "");
   return [0, 4, 8, 12, 16].map((i) => hex.slice(i, i + 4));
-}
-
-/**
- * A retried step whose repository was made but not recorded finds it: the names it may have made
- * are known (plain, then the app's suffixes, tried in order) and ours carry the app id in their
- * description. The first free name ends the search: later ones were never tried.
- */
-async function findOwnRepo(
-  gh: GitHubClient,
-  owner: string,
-  p: PublishParams,
-  suffixes: string[],
-): Promise<{ expectedRepo?: string }> {
-  const base = slugRepoName(p.appName);
-  for (const name of [base, ...suffixes.map((s) => withSuffix(base, s))]) {
-    const repo = await getRepository(gh, owner, name);
-    if (!repo) return {};
-    if (repo.description?.includes(`(app ${p.appId})`)) return { expectedRepo: repo.name };
-  }
-  return {};
 }
 
 export interface CommitRef {

@@ -52,8 +52,18 @@ interface Head {
   message: string;
 }
 
-/** The branch head: 2 calls. An empty repository is a retryable conflict (auto-init may lag). */
-export async function readHead(gh: GitHubClient, owner: string, repo: string, branch: string): Promise<Head> {
+/**
+ * The branch head: 2 calls, 1 when it is still the auto-init commit `autoInitSha` we saw made (a
+ * parentless commit that is replaced whole: its tree and message are not needed). An empty
+ * repository is a retryable conflict (auto-init may lag).
+ */
+export async function readHead(
+  gh: GitHubClient,
+  owner: string,
+  repo: string,
+  branch: string,
+  autoInitSha?: string,
+): Promise<Head> {
   let ref: GhRef;
   try {
     ref = (
@@ -64,6 +74,9 @@ export async function readHead(gh: GitHubClient, owner: string, repo: string, br
       throw new GitHubError({ ...err, githubStatus: 409, retryable: true, cause: err });
     }
     throw err;
+  }
+  if (autoInitSha && ref.object.sha === autoInitSha) {
+    return { sha: autoInitSha, url: "", treeSha: "", parents: [], message: "" };
   }
   const c = (
     await gh.request<GhCommit>("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
@@ -173,8 +186,9 @@ async function finishCommit(f: Finish): Promise<CommitResult> {
 }
 
 /**
- * Commits a version's complete tree on `branch`: 5 calls plus one per binary file (one more when
- * the head looks like an auto-init commit and `autoInitSha` is not given). The first version of a
+ * Commits a version's complete tree on `branch`: 5 calls plus one per binary file (4 when the head
+ * is still the auto-init commit `autoInitSha`; one more when the head looks like an auto-init
+ * commit and `autoInitSha` is not given). The first version of a
  * repository created with auto-init becomes a root commit. A branch moved by someone else is a
  * GitHubConflictError; it is never overwritten.
  */
@@ -182,7 +196,7 @@ export async function commitVersion(input: CommitVersionInput): Promise<CommitRe
   const { gh, owner, repo, message } = input;
   const branch = input.branch ?? "main";
   const prepared = prepareFiles(input.tree);
-  const head = await readHead(gh, owner, repo, branch);
+  const head = await readHead(gh, owner, repo, branch, input.autoInitSha);
   const treeSha = await createTree(gh, owner, repo, await treeEntries(gh, owner, repo, prepared));
   const sameAsHead = head.treeSha === treeSha && head.message === message;
   const replaceHead = !sameAsHead && (await isAutoInit(gh, owner, repo, head, input.autoInitSha));

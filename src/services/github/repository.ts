@@ -19,6 +19,12 @@ export interface EnsureRepositoryInput {
   suffixTries?: number;
   /** Suffixes to try, in order, instead of random ones (so a retry knows the names it may have made). */
   suffixes?: string[];
+  /**
+   * A taken name whose repository carries exactly our description (which names the app) is one a
+   * previous attempt made: it is returned instead of trying the next name. Costs a call only when
+   * a name is taken, so a first attempt never looks before it creates.
+   */
+  adoptOwn?: boolean;
 }
 
 export interface EnsuredRepository {
@@ -102,6 +108,12 @@ export async function ensureRepository(input: EnsureRepositoryInput): Promise<En
     const candidate = i === 0 ? base : withSuffix(base, input.suffixes?.[i - 1]);
     const made = await createOnce(input, candidate, description);
     if (made) return made;
+    if (input.adoptOwn && description) {
+      const existing = await getRepository(gh, owner, candidate);
+      if (existing && !existing.archived && (existing.description ?? "") === description) {
+        return result(existing, false);
+      }
+    }
   }
   throw new AppError("conflict", `No free repository name for ${base} under ${owner} (${ownerType})`);
 }
