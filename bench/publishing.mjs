@@ -202,6 +202,18 @@ export const publishing = {
       rows,
     );
     if (edit.status === 200) await waitForDeployment(stack, token, built.appId, edit.lastId);
+    // A first publish once the isolate holds the App's installation id and token (as in service,
+    // where they are reused while valid): the repository and commit calls alone.
+    const second = await measure(
+      stack,
+      token,
+      "another app's first version (installation cached)",
+      { message: "bench small app [scenario:bulk files=20 bytes=20000]" },
+      "repo_created",
+      rows,
+    );
+    if (second.status === 200 && second.appId)
+      await waitForDeployment(stack, token, second.appId, second.lastId);
     return rows;
   },
 };
