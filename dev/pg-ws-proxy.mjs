@@ -68,6 +68,10 @@ export function startPgWsProxy({ port = 0, allow, countMessages = false, rttMs =
       res.end("not found");
     }
   });
+  // Keep idle HTTP connections open longer than the Worker's runtime keeps them pooled, so it never
+  // reuses one this side has just closed (a lost connection, seen as a failed query).
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
   const wss = new WebSocketServer({
     server,
     verifyClient: (_info, done) => (rtt > 0 ? setTimeout(() => done(true), 3 * rtt) : done(true)),
