@@ -17,9 +17,10 @@ export { root };
 
 /**
  * Worker variables the benchmark sets over the local defaults: sections start hundreds of runs
- * (each a new app) as one user, far past the default daily limit of 10.
+ * (each a new app) as one user, far past the default daily limit of 10; the database over
+ * Neon's SQL-over-HTTP path (the geography section starts a second Worker on the WebSocket path).
  */
-const BENCH_VARS = { DAILY_MESSAGE_LIMIT: "1000000" };
+const BENCH_VARS = { DAILY_MESSAGE_LIMIT: "1000000", DATABASE_DRIVER: "http" };
 
 /** What the stack runs from: the Worker's sources, its config and the local tooling. */
 const TREE = [

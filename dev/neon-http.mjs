@@ -11,6 +11,7 @@
 import pg from "pg";
 
 const MAX_BODY = 10 * 1024 * 1024;
+const WARM_SESSIONS = 8;
 const ISOLATION = {
   Serializable: "serializable",
   RepeatableRead: "repeatable read",
@@ -123,8 +124,16 @@ export function neonHttpHandler({ allowed, delay = async () => {}, counts }) {
         password: decodeURIComponent(url.password),
         database: decodeURIComponent(url.pathname.slice(1)),
         max: 20,
-        idleTimeoutMillis: 30_000,
+        // Sessions stay open and a few are opened at once, as behind Neon's pooler: a burst of
+        // queries does not pay Postgres start-ups (SCRAM) one by one.
+        idleTimeoutMillis: 0,
       });
+      for (let i = 0; i < WARM_SESSIONS; i++) {
+        pool.connect().then(
+          (c) => c.release(),
+          () => {},
+        );
+      }
       pool.on("connect", () => {
         counts.sessions++;
       });
