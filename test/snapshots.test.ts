@@ -208,6 +208,17 @@ describe("snapshots: storing a version", () => {
     expect((await writesFor(appId)) - before).toBe(3);
   });
 
+  it("a path too long for a plain content key is stored under hashes and read back", async () => {
+    const appId = crypto.randomUUID();
+    const long = `${"d/".repeat(400)}${"é".repeat(60)}.txt`;
+    const tree: Tree = new Map([[long, { content: "deep\n", mode: "100644" }]]);
+    await storeSnapshot(config, { appId, version: 1, tree });
+    const key = await fileKey(appId, 1, long);
+    expect(key.startsWith(`apps/${appId}/long/`)).toBe(true);
+    expect(new TextEncoder().encode(key).byteLength).toBeLessThanOrEqual(1024);
+    expect(await (await presignedFetch(key)).text()).toBe("deep\n");
+  });
+
   it("a version stored in the earlier layout (files under the version) is still read by path", async () => {
     const appId = crypto.randomUUID();
     await storeSnapshot(config, { appId, version: 1, tree: sampleTree() });

@@ -33,11 +33,12 @@ export const latestKey = (appId: string) => `${appPrefix(appId)}latest.json`;
 export const manifestKey = (appId: string, version: number) =>
   `${versionPrefix(appId, version)}manifest.json`;
 export const contentPrefix = (appId: string) => `${appPrefix(appId)}files/`;
+export const longContentPrefix = (appId: string) => `${appPrefix(appId)}long/`;
 /** The key of one file's content (by its hash) at `path`; a path too long for S3 is hashed too. */
 export function contentKey(appId: string, sha256: string, path: string): string {
   const key = `${contentPrefix(appId)}${sha256}/${path}`;
   if (utf8.encode(key).byteLength <= MAX_KEY_BYTES) return key;
-  return `${appPrefix(appId)}long/${sha256}/${sha256Hex(path)}`;
+  return `${longContentPrefix(appId)}${sha256}/${sha256Hex(path)}`;
 }
 
 const UUID_RX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

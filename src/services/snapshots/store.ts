@@ -13,6 +13,7 @@ import {
   fileKey,
   isSafeTreePath,
   latestKey,
+  longContentPrefix,
   manifestKey,
   versionPrefix,
 } from "./keys";
@@ -78,7 +79,7 @@ export async function storeSnapshot(
     contents.set(contentKey(appId, sha256, path), { body, path });
     bytes += body.byteLength;
   }
-  const held = await sizes(config, contentPrefix(appId));
+  const held = await heldContents(config, appId);
   const missing = [...contents].filter(([key, c]) => held.get(key) !== c.body.byteLength);
   await mapLimit(missing, UPLOAD_CONCURRENCY, ([key, c]) =>
     putObject(config, key, c.body, contentTypeFor(c.path)),
@@ -94,7 +95,7 @@ export async function storeSnapshot(
       [manifestKey(appId, version), manifestBody.byteLength],
     ]),
   );
-  const stored = missing.length ? await sizes(config, contentPrefix(appId)) : held;
+  const stored = missing.length ? await heldContents(config, appId) : held;
   const absent = [...contents].filter(([key, c]) => stored.get(key) !== c.body.byteLength);
   if (absent.length) {
     throw new AppError("upstream_error", "File storage is missing uploaded objects", {
@@ -117,9 +118,12 @@ export async function storeSnapshot(
   return { archiveKey: archive, fileCount: tree.size, bytes, archiveBytes: zip.byteLength };
 }
 
-/** Key → size of every object under a prefix. */
-async function sizes(config: Config, prefix: string): Promise<Map<string, number>> {
-  return new Map((await listAllObjects(config, prefix)).map((o) => [o.key, o.size]));
+/** Key → size of every file content the app's storage holds (plain and hashed-path keys). */
+async function heldContents(config: Config, appId: string): Promise<Map<string, number>> {
+  const lists = await Promise.all(
+    [contentPrefix(appId), longContentPrefix(appId)].map((p) => listAllObjects(config, p)),
+  );
+  return new Map(lists.flat().map((o) => [o.key, o.size]));
 }
 
 /**
