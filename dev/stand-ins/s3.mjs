@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { createFaults } from "./faults.mjs";
 import { createServer, listen, send } from "./http.mjs";
+import { checkBodyChecksums } from "./s3-checksums.mjs";
 import { decodeS3Path, verifySigV4 } from "./sigv4.mjs";
 
 const MAX_KEYS = 1000;
@@ -96,17 +97,9 @@ export async function startS3({
   }
 
   function putObject(req, res, objects, key, body) {
+    const bad = checkBodyChecksums(req, body);
+    if (bad) return s3Error(req, res, bad.status, bad.code, bad.message);
     const md5 = createHash("md5").update(body).digest();
-    const claimedMd5 = req.headers["content-md5"];
-    if (claimedMd5 !== undefined && claimedMd5 !== md5.toString("base64")) {
-      return s3Error(
-        req,
-        res,
-        400,
-        "BadDigest",
-        "The Content-MD5 you specified did not match what we received.",
-      );
-    }
     const etag = `"${md5.toString("hex")}"`;
     objects.set(key, {
       body,
@@ -165,29 +158,8 @@ export async function startS3({
   }
 
   function deleteObjects(req, res, objects, body) {
-    const md5 = req.headers["content-md5"];
-    const sha256 = req.headers["x-amz-checksum-sha256"];
-    if (md5 === undefined && sha256 === undefined) {
-      return s3Error(
-        req,
-        res,
-        400,
-        "InvalidRequest",
-        "Missing required header for this request: Content-MD5",
-      );
-    }
-    if (md5 !== undefined && md5 !== createHash("md5").update(body).digest("base64")) {
-      return s3Error(
-        req,
-        res,
-        400,
-        "BadDigest",
-        "The Content-MD5 you specified did not match what we received.",
-      );
-    }
-    if (sha256 !== undefined && sha256 !== createHash("sha256").update(body).digest("base64")) {
-      return s3Error(req, res, 400, "BadDigest", "The x-amz-checksum-sha256 you specified did not match.");
-    }
+    const bad = checkBodyChecksums(req, body, { required: true });
+    if (bad) return s3Error(req, res, bad.status, bad.code, bad.message);
     const text = body.toString("utf8");
     if (!/^(<\?xml[^>]*\?>)?\s*<Delete[\s>][\s\S]*<\/Delete>\s*$/.test(text)) {
       return s3Error(req, res, 400, "MalformedXML", "The XML you provided was not well-formed");

@@ -151,7 +151,8 @@ export function verifySigV4({ req, body, service, region, keys, now = Date.now()
   let payloadHash;
   if (presigned) payloadHash = "UNSIGNED-PAYLOAD";
   else if (service === "s3") payloadHash = headerValue(req, "x-amz-content-sha256");
-  else payloadHash = headerValue(req, "x-amz-content-sha256") ?? sha256hex(body);
+  // Only S3 takes the payload hash from a header; every other service hashes the body it received.
+  else payloadHash = sha256hex(body);
 
   const canonicalRequest = [
     req.method,
