@@ -45,7 +45,7 @@ export function commitJson(req, repo, sha) {
       url: `${base}/git/commits/${p}`,
       html_url: `${html}/commit/${p}`,
     })),
-    verification: { verified: false, reason: "unsigned", signature: null, payload: null },
+    verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
   };
 }
 

@@ -3,10 +3,16 @@
 import { randomBytes } from "node:crypto";
 import { mayUseOwner } from "./github-auth.mjs";
 import { buildTree, createStore, flatten, putBlob, putCommit } from "./github-git.mjs";
+import { repositoryDefaults, repositoryUrls, simpleUser } from "./github-shapes.mjs";
 import { INVALID_JSON, json, send } from "./http.mjs";
-
+// GitHub's error body: the message, a documentation link and the status as a string.
 export const ghError = (res, status, message, extra = {}) =>
-  send(res, status, { message, documentation_url: "https://docs.github.com/rest", ...extra });
+  send(res, status, {
+    message,
+    documentation_url: "https://docs.github.com/rest",
+    status: String(status),
+    ...extra,
+  });
 
 export const apiBase = (req) => `http://${req.headers.host}`;
 const repoKey = (owner, name) => `${owner.toLowerCase()}/${name.toLowerCase()}`;
@@ -73,18 +79,21 @@ export function createRepoStore() {
 export function repoJson(req, r, p) {
   const full = `${r.owner}/${r.name}`;
   const canWrite = p ? mayUseOwner(p, r.owner) : false;
+  const owner = simpleUser(apiBase(req), r.owner, hashId(r.owner), r.ownerType);
   return {
+    ...repositoryUrls(apiBase(req), full),
+    ...repositoryDefaults,
     id: r.id,
     node_id: `R_${Buffer.from(String(r.id)).toString("base64url")}`,
     name: r.name,
     full_name: full,
     private: r.private,
     visibility: r.private ? "private" : "public",
-    owner: { login: r.owner, id: hashId(r.owner), type: r.ownerType },
+    owner,
+    ...(r.ownerType === "Organization" ? { organization: owner } : {}),
     html_url: `https://github.com/${full}`,
     description: r.description,
     fork: false,
-    url: `${apiBase(req)}/repos/${full}`,
     homepage: r.homepage,
     archived: r.archived,
     disabled: false,

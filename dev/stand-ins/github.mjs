@@ -6,8 +6,10 @@ import { createAppAuth } from "./github-auth.mjs";
 import { flatten } from "./github-git.mjs";
 import { gitRoutes } from "./github-gitdata.mjs";
 import { orgRoutes } from "./github-orgs.mjs";
+import { exchangeRoutes, recordExchanges } from "./github-record.mjs";
 import {
   advanceRef,
+  apiBase,
   createRepoStore,
   ghError,
   hashId,
@@ -15,6 +17,7 @@ import {
   repoJson,
   repoRoutes,
 } from "./github-repos.mjs";
+import { organizationSimple, privateUser, simpleUser } from "./github-shapes.mjs";
 import { createServer, INVALID_JSON, json, listen, send } from "./http.mjs";
 import { githubTokens, githubUser } from "./world.mjs";
 
@@ -44,13 +47,17 @@ const identityRoutes = [
     ({ req, res }) => {
       const u = requireUser(req, res);
       if (!u) return;
-      send(res, 200, {
-        login: u.github.login,
-        id: hashId(u.github.login),
-        type: "User",
-        name: u.displayName,
-        email: u.email,
-      });
+      send(
+        res,
+        200,
+        privateUser(apiBase(req), {
+          login: u.github.login,
+          id: hashId(u.github.login),
+          name: u.displayName,
+          email: u.email,
+          createdAt: "2020-01-01T00:00:00Z",
+        }),
+      );
     },
   ],
   [
@@ -60,24 +67,38 @@ const identityRoutes = [
       const u = requireUser(req, res);
       if (!u) return;
       if (!u.github.orgs.includes(params.org)) return ghError(res, 404, "Not Found");
+      const base = apiBase(req);
       send(res, 200, {
+        url: `${base}/orgs/${params.org}/memberships/${u.github.login}`,
         state: "active",
         role: "member",
-        organization: { login: params.org },
-        user: { login: u.github.login },
+        organization_url: `${base}/orgs/${params.org}`,
+        organization: organizationSimple(base, params.org, hashId(params.org)),
+        user: simpleUser(base, u.github.login, hashId(u.github.login)),
       });
     },
   ],
 ];
 
 function appRoutes({ auth, store, appId }) {
-  const installationJson = (i) => ({
+  const installationJson = (i, base = "https://api.github.com") => ({
     id: i.id,
-    account: { login: i.org, id: hashId(i.org), type: "Organization" },
+    account: simpleUser(base, i.org, hashId(i.org), "Organization"),
     app_id: Number(appId),
+    app_slug: "appbuilder",
+    target_id: hashId(i.org),
     target_type: "Organization",
+    single_file_name: null,
     repository_selection: "all",
+    access_tokens_url: `${base}/app/installations/${i.id}/access_tokens`,
+    repositories_url: `${base}/installation/repositories`,
+    html_url: `https://github.com/organizations/${i.org}/settings/installations/${i.id}`,
+    events: [],
     permissions: { administration: "write", contents: "write", metadata: "read" },
+    created_at: "2024-01-01T00:00:00Z",
+    updated_at: "2024-01-01T00:00:00Z",
+    suspended_by: null,
+    suspended_at: null,
   });
   // App endpoints take the App's JWT and nothing else.
   const asApp = (fn) => async (ctx) => {
@@ -86,19 +107,20 @@ function appRoutes({ auth, store, appId }) {
     if (p.kind !== "app") return ghError(ctx.res, 401, "A JSON web token could not be decoded");
     return fn(ctx);
   };
-  const found = (res, i) => (i ? send(res, 200, installationJson(i)) : ghError(res, 404, "Not Found"));
+  const found = (req, res, i) =>
+    i ? send(res, 200, installationJson(i, apiBase(req))) : ghError(res, 404, "Not Found");
   return [
     [
       "GET",
       "/orgs/:org/installation",
-      asApp(({ res, params }) => found(res, auth.installationOf(params.org))),
+      asApp(({ req, res, params }) => found(req, res, auth.installationOf(params.org))),
     ],
     [
       "GET",
       "/repos/:owner/:repo/installation",
-      asApp(({ res, params }) => {
+      asApp(({ req, res, params }) => {
         const i = auth.installationOf(params.owner);
-        found(res, i && store.get(params.owner, params.repo) ? i : undefined);
+        found(req, res, i && store.get(params.owner, params.repo) ? i : undefined);
       }),
     ],
     [
@@ -297,9 +319,11 @@ export async function startGitHub({
     ...repoRoutes({ store, access }),
     ...gitRoutes({ access }),
   ];
+  const exchanges = [];
   const server = createServer("github", [
-    ...withFaults(api, faults, store),
+    ...recordExchanges(withFaults(api, faults, store), exchanges),
     ...devRoutes({ store, auth, faults, privateKeyPem }),
+    ...exchangeRoutes(exchanges),
   ]);
   const handle = await listen(server, port);
   return { ...handle, appId, privateKeyPem };
