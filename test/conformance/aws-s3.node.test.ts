@@ -19,7 +19,7 @@ import {
   listObjects,
   putObject,
 } from "../../src/clients/s3";
-import { type AwsHarness, REGION, type Recorded, signingScope, startAws } from "./aws-setup";
+import { type AwsHarness, REGION, type Recorded, signingScope, startAws } from "./aws-setup.node";
 
 // AWS's own S3 client drives the S3 stand-in through every operation the backend uses and must
 // read what it answers; then our aws4fetch requests are set beside the SDK's for the same operation.

@@ -4,7 +4,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { presignGetUrl, putObject } from "../../src/clients/s3";
-import { type AwsHarness, credentials, REGION, startAws } from "./aws-setup";
+import { type AwsHarness, credentials, REGION, startAws } from "./aws-setup.node";
 
 // AWS's own SigV4 signer against our stand-ins: what it signs verifies, what was changed after
 // signing is refused with the service's error shape. And our presigned URLs beside the signer's.

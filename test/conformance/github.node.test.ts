@@ -12,7 +12,7 @@ import {
   getRepository,
   setHomepage,
 } from "../../src/services/github";
-import { type Exchange, loadGitHubSpec } from "./github-openapi";
+import { type Exchange, loadGitHubSpec } from "./github-openapi.node";
 
 // Our GitHub client and the GitHub stand-in, judged by GitHub's own OpenAPI description: the
 // publish path (the same service functions the workflows call) runs against the stand-in, which

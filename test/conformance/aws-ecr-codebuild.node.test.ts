@@ -28,7 +28,7 @@ import {
   getAuthorizationToken,
   listImages,
 } from "../../src/clients/ecr";
-import { type AwsHarness, jsonShape, REGION, type Recorded, signingScope, startAws } from "./aws-setup";
+import { type AwsHarness, jsonShape, REGION, type Recorded, signingScope, startAws } from "./aws-setup.node";
 
 // AWS's own ECR and CodeBuild clients drive the stand-ins through the calls the backend makes and
 // must read every answer (typed errors included); then each of our JSON 1.1 requests is set beside
