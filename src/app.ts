@@ -8,13 +8,8 @@ import { requestContext } from "./middleware/context";
 import { cors } from "./middleware/cors";
 import { requestId } from "./middleware/request-id";
 import { routes } from "./routes";
+import { DOCS_CSP, docsHtml, type OpenApiLike } from "./routes/docs";
 import { DEV_ROUTE_PREFIX, developmentOnly } from "./routes/github";
-
-const DOCS_HTML = `<!doctype html>
-<html><head><meta charset="utf-8"><title>App builder API</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><script id="api-reference" data-url="/openapi.json"></script>
-<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script></body></html>`;
 
 export function createApp() {
   const app = createRouter();
@@ -31,7 +26,7 @@ export function createApp() {
     bearerFormat: "JWT",
     description: "A Stack Auth access token (also accepted as `x-stack-access-token`).",
   });
-  app.get("/openapi.json", (c) => {
+  const openApi = (c: { req: { url: string }; env: Env }) => {
     const doc = app.getOpenAPI31Document({
       openapi: "3.1.0",
       info: {
@@ -44,9 +39,13 @@ export function createApp() {
       },
       servers: [{ url: new URL(c.req.url).origin }],
     });
-    return c.json((c.env.ENVIRONMENT as string) === "development" ? doc : withoutDevRoutes(doc));
-  });
-  app.get("/docs", (c) => c.html(DOCS_HTML));
+    return (c.env.ENVIRONMENT as string) === "development" ? doc : withoutDevRoutes(doc);
+  };
+  app.get("/openapi.json", (c) => c.json(openApi(c)));
+  // Rendered here from the same document: nothing is loaded from anywhere else.
+  app.get("/docs", (c) =>
+    c.html(docsHtml(openApi(c) as OpenApiLike), 200, { "content-security-policy": DOCS_CSP }),
+  );
 
   app.notFound((c) => problemResponse(new AppError("not_found", "No such route"), c.get("requestId")));
 

@@ -264,6 +264,7 @@ const scenarios = {
       control: "notes\u0001.txt",
       clash: "NOTES.md/x",
       long: `${"d/".repeat(300)}${"x".repeat(500)}.txt`,
+      workflow: ".github/workflows/ci.yml",
     }[which];
     if (more) extra += fileSection(more, null, bad);
     await ctx.wip("Writing files...");

@@ -57,16 +57,17 @@ export async function startS3({
   const faults = createFaults();
   const FAULT_CODES = { 500: "InternalError", 503: "SlowDown", 403: "AccessDenied", 404: "NoSuchKey" };
 
-  function objectHeaders(obj) {
+  function objectHeaders(obj, overrides = {}) {
     return {
       "content-type": obj.contentType,
       etag: obj.etag,
       "last-modified": obj.lastModified.toUTCString(),
       "accept-ranges": "bytes",
+      ...overrides,
     };
   }
 
-  function getObject(req, res, obj) {
+  function getObject(req, res, obj, overrides = {}) {
     const size = obj.body.length;
     const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "");
     if (range && (range[1] !== "" || range[2] !== "")) {
@@ -84,16 +85,16 @@ export async function startS3({
       }
       const part = obj.body.subarray(start, end + 1);
       return send(res, 206, req.method === "HEAD" ? null : part, {
-        ...objectHeaders(obj),
+        ...objectHeaders(obj, overrides),
         "content-length": String(part.length),
         "content-range": `bytes ${start}-${end}/${size}`,
       });
     }
     if (req.method === "HEAD") {
-      res.writeHead(200, { ...objectHeaders(obj), "content-length": String(size) });
+      res.writeHead(200, { ...objectHeaders(obj, overrides), "content-length": String(size) });
       return res.end();
     }
-    send(res, 200, obj.body, { ...objectHeaders(obj), "content-length": String(size) });
+    send(res, 200, obj.body, { ...objectHeaders(obj, overrides), "content-length": String(size) });
   }
 
   function putObject(req, res, objects, key, body) {
@@ -237,7 +238,11 @@ export async function startS3({
             `<Key>${xmlEscape(key)}</Key>`,
           );
         }
-        return getObject(req, res, obj);
+        // A presigned GET may set the answer's type and disposition (signed query parameters).
+        const headers = { "content-type": q.get("response-content-type") ?? obj.contentType };
+        if (q.has("response-content-disposition"))
+          headers["content-disposition"] = q.get("response-content-disposition");
+        return getObject(req, res, { ...obj, ...{ contentType: headers["content-type"] } }, headers);
       }
       case "DELETE":
         objects.delete(key);

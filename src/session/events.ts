@@ -42,6 +42,7 @@ export interface PlatformMetadata {
   reason?: string;
   step?: string;
   skippedPaths?: string[];
+  skipped?: Array<{ path: string; reason: string }>;
 }
 
 export type ErrorCode =

@@ -7,6 +7,7 @@ import { type Config, need } from "../config";
 import { withDb } from "../db/client";
 import { apps } from "../db/schema";
 import { commitVersion, ensureRepository } from "../services/github";
+import type { SkippedPath } from "../services/github/files";
 import { readSnapshotTree } from "../services/snapshots";
 import { loadApp } from "./common";
 import type { PublishParams } from "./types";
@@ -108,6 +109,8 @@ export interface CommitRef {
   commitUrl: string;
   /** The first version of a repository is a root commit: that is what makes it `repo_created`. */
   rootCommit: boolean;
+  /** Files of the version left out of the commit, with their reasons. */
+  skipped?: SkippedPath[];
 }
 
 /** Commits the version's tree, read from its snapshot: one commit per version, found again on retry. */
@@ -121,6 +124,13 @@ export async function commitStep(config: Config, p: PublishParams, repo: RepoRef
     tree,
     message: p.commitMessage,
     ...(repo.autoInitSha ? { autoInitSha: repo.autoInitSha } : {}),
+    // Workflows would run on the org's Actions runners; in the user's own account they are theirs.
+    skipWorkflowFiles: repo.ownerType === "org",
   });
-  return { commitSha: result.commitSha, commitUrl: result.commitUrl, rootCommit: result.parentSha === null };
+  return {
+    commitSha: result.commitSha,
+    commitUrl: result.commitUrl,
+    rootCommit: result.parentSha === null,
+    skipped: result.skipped ?? [],
+  };
 }

@@ -54,7 +54,14 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       );
       return;
     }
-    const skipped = p.skippedPaths.length ? { skippedPaths: p.skippedPaths } : {};
+    // Diff sections not applied (binary, special files), then files the commit left out.
+    const skippedList = [
+      ...p.skippedPaths.map((path) => ({ path, reason: "not_applied" })),
+      ...(commit.skipped ?? []),
+    ];
+    const skipped = skippedList.length
+      ? { skippedPaths: skippedList.map((s) => s.path), skipped: skippedList }
+      : {};
     await step.do("report commit", STEP, () =>
       notify(
         this.env,

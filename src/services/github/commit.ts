@@ -1,5 +1,5 @@
 import { type GitHubClient, GitHubConflictError, GitHubError } from "../../clients/github";
-import { prepareFiles, type TreeInput, treeEntries, type VersionFiles } from "./files";
+import { prepareFiles, type SkippedPath, type TreeInput, treeEntries, type VersionFiles } from "./files";
 import type { GhCommit, GhRef, GhTree } from "./types";
 
 // One version → one commit. The tree is sent whole (text inline, binaries as blobs), so the commit
@@ -18,6 +18,8 @@ export interface CommitVersionInput {
   expectedParent?: string;
   /** GitHub's auto-init commit, as ensureRepository saw it: the one head that may be replaced. */
   autoInitSha?: string;
+  /** Leave `.github/workflows/` out (reason `workflow_file`): repositories in the platform's org. */
+  skipWorkflowFiles?: boolean;
 }
 
 export interface CommitChangesInput {
@@ -42,6 +44,8 @@ export interface CommitResult {
   created: boolean;
   /** Paths left out: invalid for git, undecodable content, or deletions of absent files. */
   skippedPaths?: string[];
+  /** The same paths with their reasons. */
+  skipped?: SkippedPath[];
 }
 
 interface Head {
@@ -132,12 +136,12 @@ interface Finish {
   message: string;
   expectedParent?: string;
   replaceHead: boolean;
-  skippedPaths: string[];
+  skipped: SkippedPath[];
 }
 
 async function finishCommit(f: Finish): Promise<CommitResult> {
   const { gh, owner, repo, branch, head, treeSha, message } = f;
-  const skipped = f.skippedPaths.length ? { skippedPaths: f.skippedPaths } : {};
+  const skipped = f.skipped.length ? { skippedPaths: f.skipped.map((s) => s.path), skipped: f.skipped } : {};
   // A retry after success finds its own commit at the head: nothing to do.
   if (head.treeSha === treeSha && head.message === message) {
     return {
@@ -195,7 +199,7 @@ async function finishCommit(f: Finish): Promise<CommitResult> {
 export async function commitVersion(input: CommitVersionInput): Promise<CommitResult> {
   const { gh, owner, repo, message } = input;
   const branch = input.branch ?? "main";
-  const prepared = prepareFiles(input.tree);
+  const prepared = prepareFiles(input.tree, { skipWorkflowFiles: input.skipWorkflowFiles });
   const head = await readHead(gh, owner, repo, branch, input.autoInitSha);
   const treeSha = await createTree(gh, owner, repo, await treeEntries(gh, owner, repo, prepared));
   const sameAsHead = head.treeSha === treeSha && head.message === message;
@@ -210,7 +214,7 @@ export async function commitVersion(input: CommitVersionInput): Promise<CommitRe
     message,
     expectedParent: input.expectedParent,
     replaceHead,
-    skippedPaths: prepared.skippedPaths,
+    skipped: prepared.skipped,
   });
 }
 
@@ -224,7 +228,7 @@ export async function commitChanges(input: CommitChangesInput): Promise<CommitRe
   const prepared = prepareFiles(input.files);
   const head = await readHead(gh, owner, repo, branch);
   const deletions: TreeInput[] = [];
-  const skippedPaths = [...prepared.skippedPaths];
+  const skipped = [...prepared.skipped];
   if (input.deletedPaths?.length) {
     const current = await gh.request<GhTree>("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
       recursive: "1",
@@ -235,7 +239,7 @@ export async function commitChanges(input: CommitChangesInput): Promise<CommitRe
     const known = new Map(current.data.tree.map((e) => [e.path, e]));
     for (const path of new Set(input.deletedPaths)) {
       const e = known.get(path);
-      if (!e || e.type === "commit") skippedPaths.push(path);
+      if (!e || e.type === "commit") skipped.push({ path, reason: "absent" });
       else deletions.push({ path, mode: e.type === "tree" ? "040000" : "100644", type: e.type, sha: null });
     }
   }
@@ -251,6 +255,6 @@ export async function commitChanges(input: CommitChangesInput): Promise<CommitRe
     message,
     expectedParent: input.expectedParent,
     replaceHead: false,
-    skippedPaths,
+    skipped,
   });
 }

@@ -23,21 +23,40 @@ export const isValidPath = isSafePath;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/**
+ * Why a file of a version is not in its commit: a path git cannot hold, content with no UTF-8
+ * form, a GitHub Actions workflow (not run on the platform's org), a deletion of an absent file.
+ */
+export type SkipReason = "invalid_path" | "undecodable" | "workflow_file" | "absent";
+export interface SkippedPath {
+  path: string;
+  reason: SkipReason;
+}
+
+/** GitHub Actions runs the files of this folder; any case, as case-insensitive checkouts see it. */
+export const isWorkflowFile = (path: string) => path.toLowerCase().startsWith(".github/workflows/");
+
 export interface PreparedFiles {
   text: Array<Extract<TreeInput, { content: string }>>;
   binary: Array<{ path: string; mode: FileMode; base64: string }>;
   skippedPaths: string[];
+  /** The same paths, each with its reason. */
+  skipped: SkippedPath[];
 }
 
 /** Sorts the files into inline text and binary blobs; paths GitHub would refuse are skipped. */
-export function prepareFiles(files: VersionFiles): PreparedFiles {
+export function prepareFiles(files: VersionFiles, opts: { skipWorkflowFiles?: boolean } = {}): PreparedFiles {
   const list: CommitFile[] =
     files instanceof Map
       ? [...files.entries()].map(([path, f]) => ({ path, content: f.content, mode: f.mode }))
       : [...files];
   const byPath = new Map<string, CommitFile>();
   for (const f of list) byPath.set(f.path, f);
-  const out: PreparedFiles = { text: [], binary: [], skippedPaths: [] };
+  const out: PreparedFiles = { text: [], binary: [], skippedPaths: [], skipped: [] };
+  const skip = (path: string, reason: SkipReason) => {
+    out.skippedPaths.push(path);
+    out.skipped.push({ path, reason });
+  };
   // A file that another path needs as its folder cannot be in a git tree beside it.
   const folders = new Set<string>();
   for (const p of byPath.keys())
@@ -45,16 +64,18 @@ export function prepareFiles(files: VersionFiles): PreparedFiles {
   for (const f of byPath.values()) {
     const mode = f.mode ?? "100644";
     if (!isValidPath(f.path) || folders.has(f.path)) {
-      out.skippedPaths.push(f.path);
+      skip(f.path, "invalid_path");
+    } else if (opts.skipWorkflowFiles && isWorkflowFile(f.path)) {
+      skip(f.path, "workflow_file");
     } else if (f.encoding === "base64") {
       const base64 = f.content.replace(/\s+/g, "");
       if (BASE64.test(base64) && base64.length % 4 === 0) out.binary.push({ path: f.path, mode, base64 });
-      else out.skippedPaths.push(f.path);
+      else skip(f.path, "undecodable");
     } else if (f.content.isWellFormed()) {
       out.text.push({ path: f.path, mode, type: "blob", content: f.content });
     } else {
       // Lone surrogates have no UTF-8 form: GitHub would store something else than we hold.
-      out.skippedPaths.push(f.path);
+      skip(f.path, "undecodable");
     }
   }
   return out;

@@ -1,4 +1,5 @@
-import { getObjectBytes, headObject, presignGetUrl } from "../../clients/s3";
+import { awsPresign } from "../../clients/aws";
+import { getObjectBytes, headObject, objectUrl } from "../../clients/s3";
 import type { Config } from "../../config";
 import { AppError } from "../../errors";
 import type { Tree } from "../../lib/tree";
@@ -31,13 +32,43 @@ export async function snapshotFileExists(
   return (await headObject(config, fileKey(appId, version, path))) !== null;
 }
 
-/** A presigned GET URL for one object of the bucket, valid `expiresIn` seconds from now. */
+const HTML_OR_SVG = /\.(?:html?|xhtml|shtml|svgz?)$/i;
+
+/**
+ * The headers S3 is told to answer a presigned GET with, so a generated page never renders on
+ * the bucket's origin: tree files are UTF-8 text and served as plain text, HTML and SVG as a
+ * download too.
+ */
+export function safeReadHeaders(path: string | null): Record<string, string> {
+  // The archive is stored as application/zip, which no browser renders.
+  if (path === null) return {};
+  return {
+    "response-content-type": "text/plain; charset=utf-8",
+    ...(HTML_OR_SVG.test(path) ? { "response-content-disposition": "attachment" } : {}),
+  };
+}
+
+/**
+ * A presigned GET URL for one object of the bucket, valid `expiresIn` seconds from now, with the
+ * answer's headers signed in. `path` names the tree file a key holds when the key does not end
+ * with it (a hashed long path); the archive is bytes.
+ */
 export async function presignRead(
   config: Config,
   key: string,
   expiresIn: number,
   now?: Date,
+  path?: string,
 ): Promise<{ url: string; expiresAt: string }> {
-  const { url, expiresAt } = await presignGetUrl(config, key, expiresIn, now);
-  return { url, expiresAt: expiresAt.toISOString() };
+  const url = new URL(objectUrl(config, key));
+  const file = key.endsWith("/source.zip") && path === undefined ? null : (path ?? key);
+  for (const [k, v] of Object.entries(safeReadHeaders(file))) url.searchParams.set(k, v);
+  const signed = await awsPresign(config, {
+    service: "s3",
+    url: url.toString(),
+    method: "GET",
+    expiresIn,
+    now,
+  });
+  return { url: signed.url, expiresAt: signed.expiresAt.toISOString() };
 }
