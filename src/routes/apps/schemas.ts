@@ -62,9 +62,17 @@ export const HistoryEntrySchema = z
         "`UserMessage`, an agent kind (`StageResult`, `RefinementRequest`, `ReviewResult`, " +
         "`RuntimeError`, `WipUpdate`) or `PlatformMessage`.",
     }),
-    metadata: z.record(z.string(), z.unknown()).nullable().openapi({
-      description: "The platform message metadata (`type`, `githubUrl`, `commitSha`, …); null otherwise.",
-    }),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({
+        description:
+          "The platform message metadata (`type`, `githubUrl`, `commitSha`, …); null otherwise. On " +
+          "`repo_created` and `commit_created`, files of the version not in the commit: `skippedPaths` " +
+          "(paths) and `skipped` (the same, `[{ path, reason }]`, reason `not_applied` for a diff " +
+          "section that could not be applied such as a binary one, `workflow_file` for " +
+          "`.github/workflows/` in the platform's org, `invalid_path` or `undecodable`).",
+      }),
     traceId: z.string().nullable(),
     createdAt: Timestamp,
   })
