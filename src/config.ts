@@ -58,7 +58,6 @@ const ConfigSchema = z
     KOYEB_API_URL: url.default("https://app.koyeb.com"),
     KOYEB_API_TOKEN: optional,
     KOYEB_REGION: z.string().min(1).default("was"),
-    APP_DOMAIN_SUFFIX: z.string().min(1).default("koyeb.app"),
     KOYEB_INSTANCE_TYPE: z.string().min(1).default("nano"),
     KOYEB_REGISTRY_SECRET: z
       .string()

@@ -140,7 +140,7 @@ describe("Neon", () => {
 });
 
 describe("Koyeb", () => {
-  it("ensureKoyebApp makes one app and its app-<id> domain, however often it runs", async () => {
+  it("ensureKoyebApp makes one app and names its domain app-<id>, however often it runs", async () => {
     const appId = crypto.randomUUID();
     const first = await ensureKoyebApp(config, { appId });
     expect(first.url).toBe(`https://app-${appId}.koyeb.app`);
@@ -287,8 +287,8 @@ describe("deletion", () => {
     });
     expect(await waitForDeployment(deploymentId)).toMatchObject({ status: "healthy" });
 
-    const ids = { koyebAppId: app.koyebAppId, serviceId, domainId: app.domainId };
-    expect(await deleteKoyebApp(config, ids)).toEqual({ service: true, domain: true, app: true });
+    const ids = { koyebAppId: app.koyebAppId, serviceId };
+    expect(await deleteKoyebApp(config, ids)).toEqual({ service: true, app: true });
     expect(await deleteEcrRepository(config, appId)).toEqual({ deleted: true });
     expect(await deleteNeonProject(neonConfig, db!.projectId)).toEqual({ deleted: true });
 
@@ -302,7 +302,7 @@ describe("deletion", () => {
     const neon = await state<{ projects: { id: string; name: string }[] }>("neon");
     expect(neon.projects.filter((p) => p.name === `app-${appId}`)).toEqual([]);
 
-    expect(await deleteKoyebApp(config, ids)).toEqual({ service: false, domain: false, app: false });
+    expect(await deleteKoyebApp(config, ids)).toEqual({ service: false, app: false });
     expect(await deleteEcrRepository(config, appId)).toEqual({ deleted: false });
     expect(await deleteNeonProject(neonConfig, db!.projectId)).toEqual({ deleted: false });
   });

@@ -214,7 +214,7 @@ describe("Koyeb and Neon stand-ins", () => {
     expect(clash.status).toBe(409);
     const service = await koyeb("/v1/services", {
       method: "POST",
-      body: JSON.stringify({ app_id: app.id, definition: { name: "web", docker: {} } }),
+      body: JSON.stringify({ app_id: app.id, name: "web", definition: { docker: {} } }),
     });
     expect(service.status).toBe(400);
     expect(await service.json()).toMatchObject({

@@ -3,11 +3,30 @@
 
 export const NAME_RX = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const PORT_PROTOCOLS = new Set(["http", "http2", "tcp"]);
+/** `Deployment.Status` in Koyeb's OpenAPI description (koyeb/koyeb-api-client-go, api/v1/koyeb/openapi.json). */
+export const DEPLOYMENT_STATUSES = [
+  "PENDING",
+  "PROVISIONING",
+  "SCHEDULED",
+  "CANCELING",
+  "CANCELED",
+  "ALLOCATING",
+  "STARTING",
+  "HEALTHY",
+  "DEGRADED",
+  "UNHEALTHY",
+  "STOPPING",
+  "STOPPED",
+  "ERRORING",
+  "ERROR",
+  "STASHED",
+  "SLEEPING",
+];
 
 /** A definition as Koyeb validates it: null when fine, else [field, description]. */
 export function checkDefinition(def) {
   if (!def || typeof def !== "object") return ["definition", "is required"];
-  if (typeof def.name !== "string" || !NAME_RX.test(def.name))
+  if (def.name !== undefined && (typeof def.name !== "string" || !NAME_RX.test(def.name)))
     return ["definition.name", "must be a valid name"];
   if (def.type !== undefined && !["WEB", "WORKER"].includes(def.type))
     return ["definition.type", "is invalid"];
@@ -23,6 +42,15 @@ export function checkDefinition(def) {
   for (const s of def.scalings) {
     if (!Number.isInteger(s?.min) || !Number.isInteger(s?.max) || s.min < 0 || s.max < 1 || s.min > s.max) {
       return ["definition.scalings", "min and max must satisfy 0 <= min <= max, max >= 1"];
+    }
+    // Scale to zero needs its idle delay (`DeploymentScalingTarget.sleep_idle_delay`), which
+    // Koyeb's control panel always sends for min 0.
+    const sleep = (s.targets ?? []).find((t) => t?.sleep_idle_delay)?.sleep_idle_delay;
+    if (
+      s.min === 0 &&
+      !(Number.isInteger(sleep?.deep_sleep_value) || Number.isInteger(sleep?.light_sleep_value))
+    ) {
+      return ["definition.scalings.targets", "a service scaled to zero needs a sleep_idle_delay target"];
     }
   }
   const ports = def.ports ?? [];
@@ -137,8 +165,12 @@ export function createKoyebWorld({ organizationName, domainSuffix, ecr }) {
     return null;
   }
 
+  /** Deployments put in a status by hand (`/__dev/deployments/:id/status`) stay in it. */
+  const held = new Set();
+
   /** One poll's worth of progress of a deployment. */
   function advance(d) {
+    if (held.has(d.id)) return;
     if (d.status === "PENDING") {
       d.status = "PROVISIONING";
       d.allocated_at = now();
@@ -153,7 +185,8 @@ export function createKoyebWorld({ organizationName, domainSuffix, ecr }) {
         d.terminated_at = now();
         if (service && service.active_deployment_id === "") service.status = "UNHEALTHY";
       } else {
-        d.status = "HEALTHY";
+        // An image marked `koyebSleep` went healthy and idle between two polls: first seen SLEEPING.
+        d.status = ecr?.lookupImage(d.definition.docker.image)?.markers?.koyebSleep ? "SLEEPING" : "HEALTHY";
         d.succeeded_at = now();
         if (service) {
           const previous = deployments.get(service.active_deployment_id);
@@ -220,6 +253,7 @@ export function createKoyebWorld({ organizationName, domainSuffix, ecr }) {
     makeDomain,
     newDeployment,
     advance,
+    hold: (id) => held.add(id),
     removeService,
     secretView,
     applySecret,

@@ -6,7 +6,7 @@
 // a live ECR login, the image must exist, and an image built with a `.koyeb-error` marker crashes.
 import { createFaults } from "./faults.mjs";
 import { createServer, INVALID_JSON, json, listen, send } from "./http.mjs";
-import { checkDefinition, createKoyebWorld, NAME_RX } from "./koyeb-world.mjs";
+import { checkDefinition, createKoyebWorld, DEPLOYMENT_STATUSES, NAME_RX } from "./koyeb-world.mjs";
 
 const koyebError = (res, status, code, message, fields) =>
   send(res, status, { status, code, message, ...(fields ? { fields } : {}) });
@@ -96,6 +96,7 @@ export async function startKoyeb({
       "POST",
       "/v1/domains",
       ({ res, body: raw }) => {
+        // Koyeb's own clients create CUSTOM domains here; an app's AUTOASSIGNED one comes with the app.
         const b = body(raw);
         if (!b || typeof b.name !== "string" || !b.name.includes("."))
           return invalid(res, "name", "must be a domain name");
@@ -112,11 +113,45 @@ export async function startKoyeb({
       "GET",
       "/v1/domains",
       ({ res, url }) => {
-        const appId = url.searchParams.get("app_id");
+        // ListDomains filters by `app_ids`, `types`, `statuses` (each repeatable) and `name`. Like
+        // Koyeb, an unknown parameter such as `app_id` is ignored: the whole organization is listed.
+        const ids = url.searchParams.getAll("app_ids");
+        const types = url.searchParams.getAll("types");
+        const statuses = url.searchParams.getAll("statuses");
         const list = [...domains.values()]
           .filter(nameFilter(url))
-          .filter((d) => !appId || d.app_id === appId);
+          .filter((d) => !ids.length || ids.includes(d.app_id))
+          .filter((d) => !types.length || types.includes(d.type))
+          .filter((d) => !statuses.length || statuses.includes(d.status));
         page(res, "domains", list, url);
+      },
+    ],
+    [
+      "PATCH",
+      "/v1/domains/:id",
+      ({ res, params, body: raw }) => {
+        // UpdateDomain: `subdomain` renames an auto-assigned domain; `app_id` (re)attaches a custom one.
+        const d = domains.get(params.id);
+        if (!d) return notFound(res, "Domain");
+        const b = body(raw);
+        if (!b) return invalid(res, "body", "must be a JSON object");
+        if (b.subdomain !== undefined) {
+          if (d.type !== "AUTOASSIGNED")
+            return invalid(res, "subdomain", "only an auto-assigned domain has one");
+          if (typeof b.subdomain !== "string" || !NAME_RX.test(b.subdomain))
+            return invalid(res, "subdomain", "must be a valid subdomain");
+          const name = `${b.subdomain}.${domainSuffix}`;
+          if ([...domains.values()].some((x) => x.name === name && x.id !== d.id)) {
+            return koyebError(res, 409, "conflict", `The domain "${name}" is already in use`);
+          }
+          Object.assign(d, { name, updated_at: now() });
+        }
+        if (b.app_id !== undefined) {
+          if (d.type !== "CUSTOM") return invalid(res, "app_id", "only a custom domain can be moved");
+          if (b.app_id !== "" && !apps.has(b.app_id)) return invalid(res, "app_id", "app not found");
+          Object.assign(d, { app_id: b.app_id, updated_at: now() });
+        }
+        send(res, 200, { domain: d });
       },
     ],
     [
@@ -141,21 +176,20 @@ export async function startKoyeb({
       ({ res, body: raw }) => {
         const b = body(raw);
         if (!b || !apps.has(b.app_id)) return invalid(res, "app_id", "app not found");
+        // CreateService names the service at its top level; `definition.name` is deprecated (this
+        // stand-in accepts only the current form, so a client sending the deprecated one is caught).
+        if (typeof b.name !== "string" || !NAME_RX.test(b.name))
+          return invalid(res, "name", "must be a valid name");
         const bad = checkDefinition(b.definition);
         if (bad) return invalid(res, ...bad);
-        if ([...services.values()].some((s) => s.app_id === b.app_id && s.name === b.definition.name)) {
-          return koyebError(
-            res,
-            409,
-            "conflict",
-            `A service named "${b.definition.name}" already exists in this app`,
-          );
+        if ([...services.values()].some((s) => s.app_id === b.app_id && s.name === b.name)) {
+          return koyebError(res, 409, "conflict", `A service named "${b.name}" already exists in this app`);
         }
         const s = {
           id: crypto.randomUUID(),
           created_at: now(),
           updated_at: now(),
-          name: b.definition.name,
+          name: b.name,
           type: b.definition.type ?? "WEB",
           organization_id: organizationId,
           app_id: b.app_id,
@@ -168,7 +202,7 @@ export async function startKoyeb({
           state: {},
         };
         services.set(s.id, s);
-        newDeployment(s, b.definition);
+        newDeployment(s, { ...b.definition, name: s.name });
         send(res, 200, { service: s });
       },
     ],
@@ -200,8 +234,9 @@ export async function startKoyeb({
         const b = body(raw);
         const bad = checkDefinition(b?.definition);
         if (bad) return invalid(res, ...bad);
-        if (b.definition.name !== s.name) return invalid(res, "definition.name", "cannot be changed");
-        newDeployment(s, b.definition);
+        if (b.definition.name !== undefined && b.definition.name !== s.name)
+          return invalid(res, "definition.name", "cannot be changed");
+        newDeployment(s, { ...b.definition, name: s.name });
         send(res, 200, { service: s });
       },
     ]),
@@ -335,6 +370,21 @@ export async function startKoyeb({
               : {}),
           })),
         }),
+    ],
+    [
+      "POST",
+      "/__dev/deployments/:id/status",
+      ({ res, params, body: raw }) => {
+        // Puts a deployment in any status Koyeb documents, with its messages: { status, messages? }.
+        const d = deployments.get(params.id);
+        if (!d) return notFound(res, "Deployment");
+        const b = body(raw);
+        if (!b || !DEPLOYMENT_STATUSES.includes(b.status))
+          return invalid(res, "status", "is not a Koyeb status");
+        Object.assign(d, { status: b.status, messages: b.messages ?? d.messages, updated_at: now() });
+        world.hold(d.id);
+        send(res, 200, { deployment: d });
+      },
     ],
     ...faults.routes(),
   ];

@@ -4,23 +4,31 @@ import { isNotFound, requestJson } from "./upstream";
 // The Koyeb REST API (v1): apps, their domains, services (each create or definition update makes
 // a deployment), deployments and secrets. Reads and deletes are retried on 5xx; creates are not
 // (the deploy services find what a lost answer created by name instead).
+// Shapes follow Koyeb's OpenAPI description (`api/v1/koyeb/openapi.json` in koyeb/koyeb-api-client-go).
 
 const TIMEOUT_MS = 15_000;
 const RETRIES = 2;
 
-export type KoyebDeploymentStatus =
-  | "PENDING"
-  | "PROVISIONING"
-  | "SCHEDULED"
-  | "CANCELED"
-  | "ALLOCATING"
-  | "STARTING"
-  | "HEALTHY"
-  | "DEGRADED"
-  | "UNHEALTHY"
-  | "STOPPING"
-  | "STOPPED"
-  | "ERROR";
+/** `Deployment.Status` in Koyeb's OpenAPI description, every value. */
+export const KOYEB_DEPLOYMENT_STATUSES = [
+  "PENDING",
+  "PROVISIONING",
+  "SCHEDULED",
+  "CANCELING",
+  "CANCELED",
+  "ALLOCATING",
+  "STARTING",
+  "HEALTHY",
+  "DEGRADED",
+  "UNHEALTHY",
+  "STOPPING",
+  "STOPPED",
+  "ERRORING",
+  "ERROR",
+  "STASHED",
+  "SLEEPING",
+] as const;
+export type KoyebDeploymentStatus = (typeof KOYEB_DEPLOYMENT_STATUSES)[number];
 
 export interface KoyebDomain {
   id: string;
@@ -37,15 +45,20 @@ export interface KoyebApp {
   domains?: KoyebDomain[];
 }
 
+/** `DeploymentScalingTarget`: a service scaled to zero names its idle delays (seconds). */
+export type KoyebScalingTarget = {
+  sleep_idle_delay: { deep_sleep_value?: number; light_sleep_value?: number };
+};
+
+/** A deployment definition; the service's name goes at the top level of the create (definition.name is deprecated). */
 export interface KoyebDefinition {
-  name: string;
   type: "WEB";
   docker: { image: string; image_registry_secret?: string };
   ports: { port: number; protocol: "http" | "http2" | "tcp" }[];
   routes: { path: string; port: number }[];
   env: { key: string; value: string }[];
   regions: string[];
-  scalings: { min: number; max: number }[];
+  scalings: { min: number; max: number; targets?: KoyebScalingTarget[] }[];
   instance_types: { type: string }[];
 }
 
@@ -153,18 +166,18 @@ export function deleteApp(config: Config, id: string): Promise<boolean> {
   return deleted(koyeb(config, "DeleteApp", "DELETE", `/v1/apps/${encodeURIComponent(id)}`));
 }
 
-/** A domain for the app: a `koyeb.app` name is AUTOASSIGNED, any other is CUSTOM. */
-export async function createDomain(
-  config: Config,
-  input: { name: string; appId: string },
-): Promise<KoyebDomain> {
-  const type = input.name.endsWith(".koyeb.app") ? "AUTOASSIGNED" : "CUSTOM";
-  const body = { name: input.name, type, app_id: input.appId };
-  return (await koyeb<{ domain: KoyebDomain }>(config, "CreateDomain", "POST", "/v1/domains", body)).domain;
+/**
+ * Gives the app's auto-assigned domain (`<app>-<org>.koyeb.app`, made by Koyeb with the app) another
+ * subdomain: `UpdateDomain.subdomain`, "to change subdomain for auto-assigned domain".
+ */
+export async function renameDomain(config: Config, id: string, subdomain: string): Promise<KoyebDomain> {
+  const path = `/v1/domains/${encodeURIComponent(id)}`;
+  return (await koyeb<{ domain: KoyebDomain }>(config, "UpdateDomain", "PATCH", path, { subdomain })).domain;
 }
 
+/** The app's domains. `ListDomains` filters by `app_ids` (Koyeb ignores an unknown `app_id`). */
 export async function listDomains(config: Config, appId: string): Promise<KoyebDomain[]> {
-  const path = `/v1/domains?${q({ app_id: appId, limit: "100" })}`;
+  const path = `/v1/domains?${q({ app_ids: appId, limit: "100" })}`;
   return (await koyeb<{ domains: KoyebDomain[] }>(config, "ListDomains", "GET", path)).domains;
 }
 
@@ -174,10 +187,9 @@ export function deleteDomain(config: Config, id: string): Promise<boolean> {
 
 export async function createService(
   config: Config,
-  appId: string,
-  definition: KoyebDefinition,
+  input: { appId: string; name: string; definition: KoyebDefinition },
 ): Promise<KoyebService> {
-  const body = { app_id: appId, definition };
+  const body = { app_id: input.appId, name: input.name, definition: input.definition };
   return (await koyeb<{ service: KoyebService }>(config, "CreateService", "POST", "/v1/services", body))
     .service;
 }

@@ -5,7 +5,7 @@ import { loadConfig } from "../config";
 import { withDb } from "../db/client";
 import { createLogger } from "../logger";
 import { deleteEcrRepository, deleteKoyebApp, deleteNeonProject } from "../services/deploy";
-import { appDomainName, koyebAppName } from "../services/deploy/koyeb-app";
+import { koyebAppName } from "../services/deploy/koyeb-app";
 import { cancelActiveDeployments } from "../services/deployments/record";
 import { sessionStub } from "../services/generation/session";
 import { archiveRepository } from "../services/github";
@@ -56,7 +56,6 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
         ownerId: row.ownerId,
         koyebAppId: row.koyebAppId,
         koyebServiceId: row.koyebServiceId,
-        koyebDomainId: row.koyebDomainId,
         neonProjectId: row.neonProjectId,
         githubOwner: row.githubOwner,
         githubOwnerType: row.githubOwnerType,
@@ -66,14 +65,11 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
     if (!app) return;
     await step.do("delete koyeb app", STEP, () =>
       attempt(async () => {
-        // Deleting the app also takes a service or domain that was never recorded.
+        // Deleting the app also takes its domain and a service that was never recorded.
         const found = app.koyebAppId ? null : await findAppByName(config, koyebAppName(appId));
-        const domainId =
-          app.koyebDomainId ?? found?.domains?.find((d) => d.name === appDomainName(config, appId))?.id;
         return deleteKoyebApp(config, {
           koyebAppId: app.koyebAppId ?? found?.id,
           serviceId: app.koyebServiceId,
-          domainId,
         });
       }),
     );

@@ -79,7 +79,7 @@ export interface EcrState {
 }
 export interface KoyebState {
   apps: { id: string; name: string; domains: { id: string; name: string }[] }[];
-  domains: { id: string; name: string; app_id: string }[];
+  domains: { id: string; name: string; app_id: string; type: string }[];
   services: { id: string; app_id: string }[];
   deployments: { id: string; service_id: string; status: string; image: string }[];
   secrets: { name: string; updated_at: string; username: string }[];

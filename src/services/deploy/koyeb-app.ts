@@ -1,18 +1,21 @@
 import * as koyeb from "../../clients/koyeb";
-import { isUpstreamError } from "../../clients/upstream";
+import { isUpstreamError, UpstreamError } from "../../clients/upstream";
 import type { Config } from "../../config";
 
-// The app on Koyeb: a Koyeb app `app-<appId>` and its domain `app-<appId>.<APP_DOMAIN_SUFFIX>`.
+// The app on Koyeb: a Koyeb app `app-<appId>` and the domain Koyeb gives every app when it is made
+// (AUTOASSIGNED, `<appName>-<orgName>.koyeb.app`). We ask for the subdomain `app-<appId>` by renaming
+// that domain (`PATCH /v1/domains/{id} { subdomain }`); the URL is always the name Koyeb reports.
 
 export interface KoyebAppRef {
   koyebAppId: string;
   domainId: string;
-  /** `https://app-<appId>.<APP_DOMAIN_SUFFIX>` */
+  /** `https://<the auto-assigned domain's name, as Koyeb reports it>` */
   url: string;
 }
 
 export const koyebAppName = (appId: string) => `app-${appId}`;
-export const appDomainName = (config: Config, appId: string) => `app-${appId}.${config.APP_DOMAIN_SUFFIX}`;
+/** The subdomain we ask Koyeb for; Koyeb's own name stays when it is refused (taken, say). */
+export const wantedSubdomain = (appId: string) => `app-${appId}`;
 
 /** A create that lost to a concurrent or earlier one (409, or Koyeb's 400 for a taken name). */
 const isNameTaken = (err: unknown) =>
@@ -37,42 +40,56 @@ async function ensureApp(
   }
 }
 
-async function ensureDomain(config: Config, app: koyeb.KoyebApp, name: string): Promise<koyeb.KoyebDomain> {
-  const listed = app.domains?.find((d) => d.name === name);
-  if (listed) return listed;
-  const all = await koyeb.listDomains(config, app.id);
-  const found = all.find((d) => d.name === name);
-  if (found) return found;
+/** The app's auto-assigned domain, from the app's own answer or else the app's domain list. */
+export async function autoDomainOf(config: Config, app: koyeb.KoyebApp): Promise<koyeb.KoyebDomain | null> {
+  const isAuto = (d: koyeb.KoyebDomain) => d.type === "AUTOASSIGNED" && d.app_id === app.id;
+  return app.domains?.find(isAuto) ?? (await koyeb.listDomains(config, app.id)).find(isAuto) ?? null;
+}
+
+async function ensureSubdomain(
+  config: Config,
+  domain: koyeb.KoyebDomain,
+  subdomain: string,
+): Promise<koyeb.KoyebDomain> {
+  if (domain.name.split(".")[0] === subdomain) return domain;
   try {
-    return await koyeb.createDomain(config, { name, appId: app.id });
+    return await koyeb.renameDomain(config, domain.id, subdomain);
   } catch (err) {
-    if (!isNameTaken(err)) throw err;
-    const raced = (await koyeb.listDomains(config, app.id)).find((d) => d.name === name);
-    if (!raced) throw err;
-    return raced;
+    // The subdomain is taken elsewhere: the app keeps the one Koyeb gave it, which works as well.
+    if (isNameTaken(err)) return domain;
+    throw err;
   }
 }
 
-/** Finds or creates the Koyeb app and its domain; repeated calls end with one of each. */
+/** Finds or creates the Koyeb app and names its auto-assigned domain; repeated calls change nothing. */
 export async function ensureKoyebApp(
   config: Config,
   input: { appId: string; existingAppId?: string | null },
 ): Promise<KoyebAppRef> {
   const app = await ensureApp(config, koyebAppName(input.appId), input.existingAppId);
-  const domain = await ensureDomain(config, app, appDomainName(config, input.appId));
+  const auto = await autoDomainOf(config, app);
+  if (!auto) {
+    // Koyeb makes it with the app; a moment later it is there, so the step's retry may find it.
+    throw new UpstreamError("koyeb", "ListDomains", {
+      status: 200,
+      code: "",
+      message: `app ${app.id} has no auto-assigned domain yet`,
+      retryable: true,
+    });
+  }
+  const domain = await ensureSubdomain(config, auto, wantedSubdomain(input.appId));
   return { koyebAppId: app.id, domainId: domain.id, url: `https://${domain.name}` };
 }
 
 /**
- * Removes the service, the domain and the app, in that order; anything already gone counts as
- * done (deleting the app also takes any service or domain not recorded).
+ * Removes the service, then the app, which takes its domains with it (the auto-assigned one
+ * belongs to the app); anything already gone counts as done.
  */
 export async function deleteKoyebApp(
   config: Config,
-  input: { koyebAppId?: string | null; serviceId?: string | null; domainId?: string | null },
-): Promise<{ service: boolean; domain: boolean; app: boolean }> {
+  input: { koyebAppId?: string | null; serviceId?: string | null },
+): Promise<{ service: boolean; app: boolean }> {
   const service = input.serviceId ? await koyeb.deleteService(config, input.serviceId) : false;
-  const domain = input.domainId ? await koyeb.deleteDomain(config, input.domainId) : false;
   const app = input.koyebAppId ? await koyeb.deleteApp(config, input.koyebAppId) : false;
-  return { service, domain, app };
+  return { service, app };
 }

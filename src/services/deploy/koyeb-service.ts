@@ -7,6 +7,8 @@ import type { Config } from "../../config";
 
 export const SERVICE_NAME = "web";
 export const SERVICE_PORT = 80;
+/** Seconds without a request before the app's instance is put to sleep. */
+export const IDLE_DELAY_S = 300;
 
 export interface ServiceEnv {
   APP_DATABASE_URL?: string;
@@ -33,14 +35,14 @@ export function serviceDefinition(config: Config, input: DeployServiceInput): ko
     .map(([key, value]) => ({ key, value }))
     .sort((a, b) => a.key.localeCompare(b.key));
   return {
-    name: SERVICE_NAME,
     type: "WEB",
     docker: { image: input.imageUri, image_registry_secret: config.KOYEB_REGISTRY_SECRET },
     ports: [{ port: SERVICE_PORT, protocol: "http" }],
     routes: [{ path: "/", port: SERVICE_PORT }],
     env,
     regions: [input.region ?? config.KOYEB_REGION],
-    scalings: [{ min: 0, max: 1 }],
+    // Scale to zero names its idle delay, as Koyeb's control panel always does for min 0.
+    scalings: [{ min: 0, max: 1, targets: [{ sleep_idle_delay: { deep_sleep_value: IDLE_DELAY_S } }] }],
     instance_types: [{ type: config.KOYEB_INSTANCE_TYPE }],
   };
 }
@@ -54,7 +56,7 @@ function essence(d: koyeb.KoyebDefinition | undefined): string {
     [...(d.env ?? [])].map((e) => `${e.key}=${e.value}`).sort(),
     (d.ports ?? []).map((p) => `${p.port}/${p.protocol}`),
     d.regions,
-    (d.scalings ?? []).map((s) => `${s.min}-${s.max}`),
+    (d.scalings ?? []).map((s) => `${s.min}-${s.max}-${JSON.stringify(s.targets ?? [])}`),
     (d.instance_types ?? []).map((t) => t.type),
   ]);
 }
@@ -76,7 +78,11 @@ export async function deployKoyebService(
   let service = await findService(config, input);
   if (!service) {
     try {
-      const created = await koyeb.createService(config, input.koyebAppId, definition);
+      const created = await koyeb.createService(config, {
+        appId: input.koyebAppId,
+        name: SERVICE_NAME,
+        definition,
+      });
       return { serviceId: created.id, deploymentId: created.latest_deployment_id };
     } catch (err) {
       if (!isUpstreamError(err) || err.upstreamStatus !== 409) throw err;
@@ -94,25 +100,47 @@ export async function deployKoyebService(
   return { serviceId: updated.id, deploymentId: updated.latest_deployment_id };
 }
 
-const FAILED = new Set(["ERROR", "CANCELED", "STOPPED", "STOPPING"]);
+/**
+ * What each Koyeb deployment status means for us. A scale-to-zero service goes SLEEPING after its
+ * idle delay, so a deployment first seen SLEEPING has been healthy. DEGRADED and UNHEALTHY are
+ * still converging (Koyeb retries instances, then settles on HEALTHY or ERROR); ERRORING,
+ * CANCELING and STOPPING only end one way; STASHED is a deployment Koyeb will not run.
+ */
+const MEANING: Record<koyeb.KoyebDeploymentStatus, KoyebDeploymentState["status"]> = {
+  PENDING: "pending",
+  PROVISIONING: "pending",
+  SCHEDULED: "pending",
+  ALLOCATING: "pending",
+  STARTING: "pending",
+  DEGRADED: "pending",
+  UNHEALTHY: "pending",
+  HEALTHY: "healthy",
+  SLEEPING: "healthy",
+  CANCELING: "failed",
+  CANCELED: "failed",
+  STOPPING: "failed",
+  STOPPED: "failed",
+  ERRORING: "failed",
+  ERROR: "failed",
+  STASHED: "failed",
+};
 
-/** Where a Koyeb deployment stands; `reason` carries Koyeb's messages for a failed one. */
+/** Koyeb's messages about the user's instance, bounded: they are shown to the user. */
+function instanceMessages(messages: string[] | undefined): string {
+  const text = (messages ?? []).filter((m) => typeof m === "string" && m).join("; ");
+  return text.length > 400 ? `${text.slice(0, 397)}...` : text;
+}
+
+/** Where a Koyeb deployment stands; `reason` carries Koyeb's messages about a failed one's instance. */
 export async function getKoyebDeployment(
   config: Config,
   deploymentId: string,
 ): Promise<KoyebDeploymentState> {
   const d = await koyeb.getDeployment(config, deploymentId);
-  if (!d)
-    return {
-      status: "failed",
-      koyebStatus: "UNKNOWN",
-      reason: `Koyeb does not know deployment ${deploymentId}`,
-    };
-  if (d.status === "HEALTHY") return { status: "healthy", koyebStatus: d.status };
-  if (FAILED.has(d.status)) {
-    const reason =
-      (d.messages ?? []).filter(Boolean).join("; ") || `The deployment ended ${d.status.toLowerCase()}`;
-    return { status: "failed", koyebStatus: d.status, reason };
-  }
-  return { status: "pending", koyebStatus: d.status };
+  if (!d) return { status: "failed", koyebStatus: "UNKNOWN", reason: "Koyeb no longer knows the deployment" };
+  // A status newer than this list keeps the deployment pending: the deployment ceiling still applies.
+  const meaning = MEANING[d.status] ?? "pending";
+  if (meaning !== "failed") return { status: meaning, koyebStatus: d.status };
+  const reason = instanceMessages(d.messages) || `The deployment ended ${d.status.toLowerCase()}`;
+  return { status: "failed", koyebStatus: d.status, reason };
 }
