@@ -34,6 +34,8 @@ export function createFaults() {
               status: b.status,
               times: Number.isInteger(b.times) ? b.times : 1,
               ...(typeof b.bodyMatch === "string" ? { bodyMatch: b.bodyMatch } : {}),
+              // The error text the service answers with (a vendor's message can name accounts, ARNs).
+              ...(typeof b.message === "string" ? { message: b.message } : {}),
             };
             rules.push(rule);
             send(res, 200, { rules: rules.map((r) => ({ ...r })) });

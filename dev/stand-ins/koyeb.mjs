@@ -335,8 +335,8 @@ export async function startKoyeb({
         return koyebError(
           ctx.res,
           fault.status,
-          fault.status === 429 ? "rate_limit_error" : "api_error",
-          "Injected fault",
+          fault.status === 429 ? "rate_limit_error" : fault.status < 500 ? "invalid_argument" : "api_error",
+          fault.message ?? "Injected fault",
         );
       return handler(ctx);
     },

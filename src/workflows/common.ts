@@ -33,12 +33,6 @@ export async function attempt<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A short, human-readable cause for a step that gave up. */
-export function reasonOf(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
-}
-
 export async function loadApp(config: Config, appId: string): Promise<AppRow | null> {
   return withDb(config, async (db) => {
     const [row] = await db.select().from(apps).where(eq(apps.id, appId)).limit(1);

@@ -1,4 +1,3 @@
-import { NonRetryableError } from "cloudflare:workflows";
 import { eq } from "drizzle-orm";
 import type { Config } from "../config";
 import { need } from "../config";
@@ -18,18 +17,12 @@ import {
 import { advanceDeployment } from "../services/deployments/record";
 import { archiveKey } from "../services/snapshots";
 import { loadApp } from "./common";
+import { WorkflowFailure } from "./failures";
 import type { PublishParams } from "./types";
 
-export const SUPERSEDED = "superseded: the deployment is no longer the app's current one";
-
 /** The deployment was superseded by a newer version's, or its app deleted: stop without a failure. */
-export class Superseded extends NonRetryableError {
-  constructor() {
-    super(SUPERSEDED);
-  }
-}
-
-export const isSuperseded = (err: unknown) => err instanceof Error && err.message.includes(SUPERSEDED);
+export const superseded = () =>
+  new WorkflowFailure("superseded", "The deployment is no longer the app's current one");
 
 async function advance(
   config: Config,
@@ -37,7 +30,7 @@ async function advance(
   patch: Parameters<typeof advanceDeployment>[2],
 ): Promise<void> {
   const still = await withDb(config, (db) => advanceDeployment(db, id, patch));
-  if (!still) throw new Superseded();
+  if (!still) throw superseded();
 }
 
 /** ECR repository + CodeBuild from the version's source.zip in S3 (no GitHub credential in AWS). */
@@ -67,15 +60,21 @@ export async function startBuildStep(
   return { buildId, imageUri };
 }
 
-export type PollResult = { state: "running" } | { state: "succeeded" } | { state: "failed"; reason: string };
+export type PollResult =
+  | { state: "running" }
+  | { state: "succeeded" }
+  /** `reason` is written here; `detail` is the vendor's own text, for the log only. */
+  | { state: "failed"; reason: string; detail?: string };
 
 export async function pollBuildStep(config: Config, buildId: string): Promise<PollResult> {
   const build = await getImageBuild(config, buildId);
   if (build.status === "running") return { state: "running" };
   if (build.status === "succeeded") return { state: "succeeded" };
+  // Users see the phase and status only: CodeBuild's messages can name the AWS account and ARNs.
   return {
     state: "failed",
-    reason: `Image build failed in phase ${build.phase}${build.reason ? `: ${build.reason}` : ""}`,
+    reason: `Image build failed in phase ${build.phase} (${build.buildStatus ?? "FAILED"})`,
+    ...(build.reason ? { detail: build.reason } : {}),
   };
 }
 
@@ -129,5 +128,6 @@ export async function pollKoyebStep(config: Config, koyebDeploymentId: string): 
   const d = await getKoyebDeployment(config, koyebDeploymentId);
   if (d.status === "pending") return { state: "running" };
   if (d.status === "healthy") return { state: "succeeded" };
+  // Koyeb's messages here are about the user's own instance (it exited, a port was not bound).
   return { state: "failed", reason: `Koyeb deployment ${d.koyebStatus}: ${d.reason}` };
 }

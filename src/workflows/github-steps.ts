@@ -1,4 +1,3 @@
-import { NonRetryableError } from "cloudflare:workflows";
 import { eq } from "drizzle-orm";
 import { type GitHubClient, githubOrgClient, githubUserClient } from "../clients/github";
 import { getGitHubLogin } from "../clients/github-identity";
@@ -10,6 +9,7 @@ import { commitVersion, ensureRepository } from "../services/github";
 import type { SkippedPath } from "../services/github/files";
 import { readSnapshotTree } from "../services/snapshots";
 import { loadApp } from "./common";
+import { WorkflowFailure } from "./failures";
 import type { PublishParams } from "./types";
 
 export interface RepoRef {
@@ -20,6 +20,9 @@ export interface RepoRef {
   autoInitSha: string | null;
 }
 
+const noGitHub = () =>
+  new WorkflowFailure("no_github_connection", "The user has no usable GitHub connection");
+
 /** The GitHub client for a repository's owner; a user without a GitHub connection cannot publish. */
 export async function githubFor(
   config: Config,
@@ -29,7 +32,7 @@ export async function githubFor(
 ): Promise<GitHubClient> {
   if (ownerType === "org") return githubOrgClient(config, owner);
   const token = await getGitHubAccessToken(config, userId, "repositories");
-  if (!token) throw new NonRetryableError("The user has no GitHub connection");
+  if (!token) throw noGitHub();
   return githubUserClient(config, token);
 }
 
@@ -40,7 +43,7 @@ export async function githubFor(
 export async function ensureRepoStep(config: Config, p: PublishParams): Promise<RepoRef> {
   const app = await loadApp(config, p.appId);
   // A deleted app gets no repository (its delete workflow may already have run).
-  if (!app || app.deletedAt) throw new NonRetryableError("The app no longer exists");
+  if (!app || app.deletedAt) throw new WorkflowFailure("app_deleted", "The app was deleted");
   if (app.githubOwner && app.githubRepo && app.repositoryUrl) {
     return {
       owner: app.githubOwner,
@@ -58,9 +61,10 @@ export async function ensureRepoStep(config: Config, p: PublishParams): Promise<
     gh = githubOrgClient(config, owner);
   } else {
     const token = await getGitHubAccessToken(config, p.ownerId, "repositories");
-    if (!token) throw new NonRetryableError("The user has no GitHub connection");
+    if (!token) throw noGitHub();
     const login = await getGitHubLogin(config, token);
-    if (!login) throw new NonRetryableError("The user's GitHub token is not valid");
+    if (!login)
+      throw new WorkflowFailure("github_token_invalid", "The user's GitHub token is no longer valid");
     owner = login;
     gh = githubUserClient(config, token);
   }

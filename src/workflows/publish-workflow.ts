@@ -1,7 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { type Config, loadConfig } from "../config";
 import { withDb } from "../db/client";
-import { createLogger } from "../logger";
+import { createLogger, type Logger } from "../logger";
 import {
   ACTIVE_STATUSES,
   deploymentIdFor,
@@ -9,16 +9,16 @@ import {
   recordDeployment,
 } from "../services/deployments/record";
 import { setHomepage } from "../services/github";
-import { attempt, loadApp, notify, POLL, reasonOf, STEP } from "./common";
+import { attempt, loadApp, notify, POLL, STEP } from "./common";
 import {
   deployServiceStep,
-  isSuperseded,
   type PollResult,
   pollBuildStep,
   pollKoyebStep,
-  Superseded,
   startBuildStep,
+  superseded,
 } from "./deploy-steps";
+import { doStep, failureOf, isWorkflowFailure, WorkflowFailure } from "./failures";
 import { type CommitRef, commitStep, ensureRepoStep, githubFor, type RepoRef } from "./github-steps";
 import { type PublishParams, publishInstanceId } from "./types";
 
@@ -31,24 +31,30 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
   override async run(event: Readonly<WorkflowEvent<PublishParams>>, step: WorkflowStep): Promise<void> {
     const p = event.payload;
     const config = loadConfig(this.env);
-    const log = createLogger({ component: "publish-workflow", appId: p.appId, version: p.version });
+    const log = createLogger({
+      component: "publish-workflow",
+      workflowId: event.instanceId,
+      appId: p.appId,
+      version: p.version,
+    });
     const key = (what: string) => `v${p.version}:${what}`;
 
     let repo: RepoRef;
     let commit: CommitRef;
     let failedStep = "ensure repository";
     try {
-      repo = await step.do("ensure repository", STEP, () => attempt(() => ensureRepoStep(config, p)));
+      repo = await doStep(step, "ensure repository", STEP, log, () => ensureRepoStep(config, p));
       failedStep = "commit";
-      commit = await step.do("commit version", STEP, () => attempt(() => commitStep(config, p, repo)));
+      commit = await doStep(step, "commit version", STEP, log, () => commitStep(config, p, repo));
     } catch (err) {
-      log.error("publishing failed", { step: failedStep, err });
+      const failure = failureOf(err, `Publishing (${failedStep})`);
+      log.error("publishing failed", { step: failedStep, code: failure.code, err });
       await step.do("report publish failure", STEP, () =>
         notify(
           this.env,
           p.appId,
           p.version,
-          { type: "publish_failed", step: failedStep, reason: reasonOf(err) },
+          { type: "publish_failed", step: failedStep, reason: failure.reason },
           key("published"),
         ),
       );
@@ -111,7 +117,7 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     );
 
     try {
-      const url = await this.deploy(step, config, p, deploymentId, commit.commitSha);
+      const url = await this.deploy(step, config, log, p, deploymentId, commit.commitSha);
       const ended = await step.do("mark deployment healthy", STEP, () =>
         withDb(config, (db) => finishDeployment(db, deploymentId, { status: "healthy", url })),
       );
@@ -132,13 +138,13 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
         })
         .catch((err) => log.warn("homepage not set", { err }));
     } catch (err) {
-      if (isSuperseded(err)) {
+      if (isWorkflowFailure(err, "superseded")) {
         log.info("deployment superseded");
         return;
       }
-      const reason = reasonOf(err);
-      log.error("deployment failed", { err });
-      await this.fail(step, config, p, deploymentId, reason, key);
+      const failure = failureOf(err, "The deployment");
+      log.error("deployment failed", { code: failure.code, err });
+      await this.fail(step, config, p, deploymentId, failure.reason, key);
     }
   }
 
@@ -146,6 +152,7 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
   private async deploy(
     step: WorkflowStep,
     config: Config,
+    log: Logger,
     p: PublishParams,
     deploymentId: string,
     commitSha: string,
@@ -154,17 +161,15 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       const row = await loadApp(config, p.appId);
       return { deleted: !row || row.deletedAt !== null };
     });
-    if (app.deleted) throw new Superseded();
-    const build = await step.do("start image build", STEP, () =>
-      attempt(() => startBuildStep(config, p, deploymentId, commitSha)),
+    if (app.deleted) throw superseded();
+    const build = await doStep(step, "start image build", STEP, log, () =>
+      startBuildStep(config, p, deploymentId, commitSha),
     );
-    await this.pollUntilDone(step, "build", config.DEPLOY_POLL_INTERVAL_S, config.DEPLOY_TIMEOUT_S, () =>
-      pollBuildStep(config, build.buildId),
+    await this.pollUntilDone(step, log, "build", config, () => pollBuildStep(config, build.buildId));
+    const service = await doStep(step, "deploy service", STEP, log, () =>
+      deployServiceStep(config, p, deploymentId, build.imageUri),
     );
-    const service = await step.do("deploy service", STEP, () =>
-      attempt(() => deployServiceStep(config, p, deploymentId, build.imageUri)),
-    );
-    await this.pollUntilDone(step, "koyeb", config.DEPLOY_POLL_INTERVAL_S, config.DEPLOY_TIMEOUT_S, () =>
+    await this.pollUntilDone(step, log, "koyeb", config, () =>
       pollKoyebStep(config, service.koyebDeploymentId),
     );
     return service.url;
@@ -173,20 +178,24 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
   /** Polls with `step.sleep` between tries, up to the deployment ceiling; past it → `timeout`. */
   private async pollUntilDone(
     step: WorkflowStep,
-    name: string,
-    everyS: number,
-    ceilingS: number,
+    log: Logger,
+    name: "build" | "koyeb",
+    config: Config,
     poll: () => Promise<PollResult>,
   ): Promise<void> {
-    const tries = Math.max(1, Math.ceil(ceilingS / everyS));
+    const everyS = config.DEPLOY_POLL_INTERVAL_S;
+    const tries = Math.max(1, Math.ceil(config.DEPLOY_TIMEOUT_S / everyS));
     for (let i = 1; i <= tries; i++) {
-      const r = await step.do(`poll ${name} ${i}`, POLL, () => attempt(poll));
+      const r = await doStep(step, `poll ${name} ${i}`, POLL, log, poll);
       if (r.state === "succeeded") return;
-      if (r.state === "failed") throw new Error(r.reason);
+      if (r.state === "failed") {
+        if (r.detail) log.warn(`${name} failed`, { detail: r.detail });
+        throw new WorkflowFailure(name === "build" ? "build_failed" : "deploy_failed", r.reason);
+      }
       await step.sleep(`wait ${name} ${i}`, `${everyS} seconds`);
     }
     // The reason is exactly `timeout`: clients switch on it.
-    throw new Error("timeout");
+    throw new WorkflowFailure("timeout", "timeout");
   }
 
   private async fail(

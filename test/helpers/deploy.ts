@@ -26,7 +26,7 @@ export async function state<T>(name: string): Promise<T> {
 
 export async function injectFault(
   name: string,
-  rule: { match: string; status: number; times: number; bodyMatch?: string },
+  rule: { match: string; status: number; times: number; bodyMatch?: string; message?: string },
 ) {
   const res = await fetch(`${standInUrl(name)}/__dev/fail`, { method: "POST", body: JSON.stringify(rule) });
   expect(res.status).toBe(200);

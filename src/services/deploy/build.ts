@@ -19,6 +19,9 @@ export interface ImageBuildState {
   status: ImageBuildStatus;
   /** CodeBuild's phase: the failing one for a failed build, else the current one. */
   phase: string;
+  /** CodeBuild's status of a failed build (FAILED, FAULT, TIMED_OUT, STOPPED). */
+  buildStatus?: string;
+  /** CodeBuild's own words about a failed build: for the log only (they can name the AWS account). */
   reason?: string;
 }
 
@@ -39,7 +42,12 @@ export async function getImageBuild(config: Config, buildId: string): Promise<Im
   const { builds } = await codebuild.batchGetBuilds(config, [buildId]);
   const build = builds[0];
   if (!build)
-    return { status: "failed", phase: "UNKNOWN", reason: `CodeBuild does not know build ${buildId}` };
+    return {
+      status: "failed",
+      phase: "UNKNOWN",
+      buildStatus: "UNKNOWN",
+      reason: `CodeBuild does not know build ${buildId}`,
+    };
   if (build.buildStatus === "SUCCEEDED") return { status: "succeeded", phase: build.currentPhase };
   if (!FAILED.has(build.buildStatus)) return { status: "running", phase: build.currentPhase };
   const failing = build.phases?.find((p) => p.phaseStatus !== undefined && FAILED.has(p.phaseStatus));
@@ -51,6 +59,7 @@ export async function getImageBuild(config: Config, buildId: string): Promise<Im
   return {
     status: "failed",
     phase,
+    buildStatus: build.buildStatus,
     reason:
       detail || `The image build ended ${build.buildStatus.toLowerCase().replace("_", " ")} in ${phase}`,
   };
