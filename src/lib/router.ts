@@ -3,8 +3,17 @@ import type { ZodError } from "zod";
 import type { AppEnv } from "../context";
 import { AppError, type FieldError } from "../errors";
 
-/** Marks a schema limit whose breach is a 413, not a 400 (see `api.md`: message, settings). */
+/** The issue parameter that marks a size limit whose breach is a 413, not a 400 (`api.md`: message, settings). */
 export const TOO_LARGE = "payload_too_large";
+
+/**
+ * Options for a `.refine` that checks a size limit: its issue carries `params.payload_too_large`,
+ * a typed mark, so the status never depends on the message's text.
+ */
+export const tooLarge = (message: string) => ({ error: message, params: { [TOO_LARGE]: true } });
+
+const isTooLarge = (i: ZodError["issues"][number]) =>
+  i.code === "custom" && (i.params as Record<string, unknown> | undefined)?.[TOO_LARGE] === true;
 
 function fieldErrors(error: ZodError): FieldError[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
@@ -13,10 +22,8 @@ function fieldErrors(error: ZodError): FieldError[] {
 /** zod failures → problem+json: bad path ids are 404, size limits 413, the rest 400 with `errors`. */
 export function validationError(target: string, error: ZodError): AppError {
   if (target === "param") return new AppError("not_found", "No such resource");
-  const tooLarge = error.issues.find((i) => i.message.startsWith(TOO_LARGE));
-  if (tooLarge) {
-    return new AppError("payload_too_large", tooLarge.message.slice(TOO_LARGE.length + 2) || "Too large");
-  }
+  const big = error.issues.find(isTooLarge);
+  if (big) return new AppError("payload_too_large", big.message || "Too large");
   if (target === "json" && error.issues.some((i) => i.code === "invalid_type" && i.path.length === 0)) {
     return new AppError("validation_failed", "The request body must be a JSON object", {
       errors: fieldErrors(error),

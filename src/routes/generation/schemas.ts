@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { TOO_LARGE } from "../../lib/router";
+import { tooLarge } from "../../lib/router";
 import { TEMPLATE_IDS } from "../../services/generation/start-run";
 
 const MAX_SETTINGS_BYTES = 16 * 1024;
@@ -31,7 +31,8 @@ export const MessageBody = z
     message: z
       .string()
       .min(1)
-      .max(32_000, { error: `${TOO_LARGE}: message is longer than 32,000 characters` })
+      .max(32_000)
+      .refine((m) => m.length <= 32_000, tooLarge("message is longer than 32,000 characters"))
       .refine((m) => !m.includes(NUL), { error: NUL_MESSAGE })
       .openapi({ example: "Build a todo app with a database" }),
     applicationId: z
@@ -46,9 +47,10 @@ export const MessageBody = z
     settings: z
       .record(z.string(), z.unknown())
       .default({})
-      .refine((s) => new TextEncoder().encode(JSON.stringify(s)).byteLength <= MAX_SETTINGS_BYTES, {
-        error: `${TOO_LARGE}: settings is larger than 16 KiB`,
-      })
+      .refine(
+        (s) => new TextEncoder().encode(JSON.stringify(s)).byteLength <= MAX_SETTINGS_BYTES,
+        tooLarge("settings is larger than 16 KiB"),
+      )
       .superRefine((s, ctx) => {
         const path = nulPath(s, []);
         if (path) ctx.addIssue({ code: "custom", path, message: NUL_MESSAGE });
