@@ -69,6 +69,11 @@ const ConfigSchema = z
     NEON_API_URL: url.default("https://console.neon.tech"),
     NEON_API_KEY: optional,
     NEON_REGION_ID: optional,
+    // Needed with a personal API key (Neon answers 400 "org_id is required"); an org key implies it.
+    NEON_ORG_ID: z
+      .string()
+      .regex(/^[a-z0-9-]{1,60}$/, "a Neon organization id (org-…)")
+      .optional(),
 
     DAILY_MESSAGE_LIMIT: z.coerce.number().int().min(0).default(10),
     EMPLOYEE_EMAIL_DOMAINS: list,

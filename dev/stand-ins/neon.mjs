@@ -9,8 +9,20 @@ const NOUNS = ["river", "forest", "meadow", "sun", "cloud", "field", "lake", "fr
 const pick = (list) => list[randomBytes(1)[0] % list.length];
 const neonError = (res, status, message, code = "") => send(res, status, { code, message });
 
-export async function startNeon({ port = 0, apiKey = "dev-neon-key", regionId = "aws-us-east-2" } = {}) {
+/**
+ * `apiKey` is an organization key (it implies `orgId`); `personalKey` is a personal key, for which
+ * listing and creating projects need `org_id` (Neon answers 400 "org_id is required" without it).
+ */
+export async function startNeon({
+  port = 0,
+  apiKey = "dev-neon-key",
+  personalKey = "dev-neon-personal-key",
+  orgId = "org-appbuilder-00000001",
+  regionId = "aws-us-east-2",
+} = {}) {
   const projects = new Map();
+  /** Project id → how many more mutating requests answer 423 (an operation still running). */
+  const locks = new Map();
   const faults = createFaults();
   const now = () => new Date().toISOString();
 
@@ -40,6 +52,7 @@ export async function startNeon({ port = 0, apiKey = "dev-neon-key", regionId = 
       created_at: now(),
       updated_at: now(),
       owner_id: "org-stand-in",
+      org_id: orgId,
       internal: {
         branchId,
         endpointId,
@@ -144,21 +157,49 @@ export async function startNeon({ port = 0, apiKey = "dev-neon-key", regionId = 
     };
   };
 
+  /** The org rules for listing and creating projects; true when the request was answered (refused). */
+  const orgRefused = (req, res, requested) => {
+    const personal = req.headers.authorization === `Bearer ${personalKey}`;
+    if (requested !== undefined && (typeof requested !== "string" || !/^[a-z0-9-]{1,60}$/.test(requested))) {
+      neonError(res, 400, "org_id: does not match the pattern ^[a-z0-9-]{1,60}$");
+      return true;
+    }
+    if (personal && requested === undefined) {
+      neonError(res, 400, "org_id is required");
+      return true;
+    }
+    if (requested !== undefined && requested !== orgId) {
+      neonError(res, 403, "you do not have access to this organization");
+      return true;
+    }
+    return false;
+  };
+  /** A mutating request on a locked project: 423, as while another operation runs on it. */
+  const locked = (res, id) => {
+    const left = locks.get(id) ?? 0;
+    if (left <= 0) return false;
+    locks.set(id, left - 1);
+    neonError(res, 423, "project already has running operations, scheduling of new ones is prohibited");
+    return true;
+  };
+
   const routes = [
     [
       "POST",
       "/api/v2/projects",
-      ({ res, body }) => {
+      ({ req, res, body }) => {
         const b = body.length ? json(body) : {};
         if (b === INVALID_JSON || typeof b !== "object" || b === null)
           return neonError(res, 400, "request body must be JSON");
+        if (orgRefused(req, res, b.project?.org_id)) return;
         create(res, b);
       },
     ],
     [
       "GET",
       "/api/v2/projects",
-      ({ res, url }) => {
+      ({ req, res, url }) => {
+        if (orgRefused(req, res, url.searchParams.get("org_id") ?? undefined)) return;
         const search = url.searchParams.get("search") ?? "";
         const limit = Math.min(Number(url.searchParams.get("limit") ?? 10) || 10, 400);
         // Neon's search matches part of a name or id, so a client must compare names itself.
@@ -201,6 +242,7 @@ export async function startNeon({ port = 0, apiKey = "dev-neon-key", regionId = 
       ({ res, params }) => {
         const p = projects.get(params.id);
         if (!p) return neonError(res, 404, "project not found");
+        if (locked(res, p.id)) return;
         projects.delete(params.id);
         send(res, 200, { project: projectView(p) });
       },
@@ -211,10 +253,11 @@ export async function startNeon({ port = 0, apiKey = "dev-neon-key", regionId = 
     method,
     pattern,
     (ctx) => {
-      if (ctx.req.headers.authorization !== `Bearer ${apiKey}`)
+      const auth = ctx.req.headers.authorization;
+      if (auth !== `Bearer ${apiKey}` && auth !== `Bearer ${personalKey}`)
         return neonError(ctx.res, 401, "authentication required");
       const fault = faults.take(`${ctx.req.method} ${ctx.url.pathname}`, ctx.body);
-      if (fault) return neonError(ctx.res, fault.status, "injected fault");
+      if (fault) return neonError(ctx.res, fault.status, fault.message ?? "injected fault");
       return handler(ctx);
     },
   ]);
@@ -227,6 +270,17 @@ export async function startNeon({ port = 0, apiKey = "dev-neon-key", regionId = 
         send(res, 200, {
           projects: [...projects.values()].map((p) => ({ id: p.id, name: p.name, host: p.internal.host })),
         }),
+    ],
+    [
+      "POST",
+      "/__dev/projects/:id/lock",
+      ({ res, params, body }) => {
+        // The next `times` mutating requests on the project answer 423 Locked: { times }.
+        const b = json(body);
+        if (!projects.has(params.id)) return neonError(res, 404, "project not found");
+        locks.set(params.id, Number.isInteger(b?.times) ? b.times : 1);
+        send(res, 200, { locked: locks.get(params.id) });
+      },
     ],
     ...faults.routes(),
   ];

@@ -1,7 +1,8 @@
 import { type Config, need } from "../config";
 import { isNotFound, requestJson, UpstreamError } from "./upstream";
 
-// The Neon API (v2): one project per generated app, holding the app's database.
+// The Neon API (v2): one project per generated app, holding the app's database. Shapes follow
+// Neon's OpenAPI description (`public-v2-for-users.gen.yaml` in `@neondatabase/api-client`).
 
 const TIMEOUT_MS = 20_000;
 const RETRIES = 2;
@@ -51,7 +52,14 @@ export async function createProject(
   config: Config,
   input: { name: string; regionId?: string },
 ): Promise<{ project: NeonProject; connectionUri: string }> {
-  const body = { project: { name: input.name, ...(input.regionId ? { region_id: input.regionId } : {}) } };
+  // `org_id` names the organization for a personal API key (an org key implies it).
+  const body = {
+    project: {
+      name: input.name,
+      ...(input.regionId ? { region_id: input.regionId } : {}),
+      ...(config.NEON_ORG_ID ? { org_id: config.NEON_ORG_ID } : {}),
+    },
+  };
   const out = await neon<NeonCreateProjectBody>(config, "CreateProject", "POST", "/projects", body);
   const connectionUri = out.connection_uris?.[0]?.connection_uri;
   if (!connectionUri) {
@@ -82,7 +90,12 @@ export async function getProject(config: Config, id: string): Promise<NeonProjec
 
 /** The project with exactly this name (Neon's search matches parts of names), or null. */
 export async function findProjectByName(config: Config, name: string): Promise<NeonProject | null> {
-  const path = `/projects?${new URLSearchParams({ search: name, limit: "100" })}`;
+  const params = {
+    search: name,
+    limit: "100",
+    ...(config.NEON_ORG_ID ? { org_id: config.NEON_ORG_ID } : {}),
+  };
+  const path = `/projects?${new URLSearchParams(params)}`;
   const out = await neon<{ projects: NeonProject[] }>(config, "ListProjects", "GET", path);
   return out.projects.find((p) => p.name === name) ?? null;
 }
