@@ -129,7 +129,15 @@ export async function startNeon({
         project_id: id,
         name: "main",
         current_state: "init",
+        state_changed_at: now(),
+        creation_source: "console",
         default: true,
+        protected: false,
+        cpu_used_sec: 0,
+        active_time_seconds: 0,
+        compute_time_seconds: 0,
+        written_data_bytes: 0,
+        data_transfer_bytes: 0,
         created_at: now(),
         updated_at: now(),
       },
@@ -142,6 +150,17 @@ export async function startNeon({
           region_id: region,
           type: "read_write",
           current_state: "init",
+          autoscaling_limit_min_cu: 0.25,
+          autoscaling_limit_max_cu: 0.25,
+          pooler_enabled: false,
+          pooler_mode: "transaction",
+          disabled: false,
+          passwordless_access: true,
+          creation_source: "console",
+          settings: {},
+          proxy_host: p.proxy_host,
+          suspend_timeout_seconds: 0,
+          provisioner: p.provisioner,
           created_at: now(),
           updated_at: now(),
         },
@@ -149,11 +168,24 @@ export async function startNeon({
     });
   }
 
+  // The fields Neon's description requires of a Project (and of a list item), with a new project's
+  // zero consumption.
   const projectView = (p) => {
     const { internal, ...rest } = p;
     return {
       ...rest,
       default_endpoint_settings: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25 },
+      consumption_period_start: p.created_at,
+      consumption_period_end: new Date(Date.parse(p.created_at) + 30 * 86_400_000).toISOString(),
+      active_time_seconds: 0,
+      active_time: 0,
+      compute_time_seconds: 0,
+      written_data_bytes: 0,
+      data_transfer_bytes: 0,
+      data_storage_bytes_hour: 0,
+      branch_logical_size_limit: 0,
+      branch_logical_size_limit_bytes: 0,
+      cpu_used_sec: 0,
     };
   };
 
@@ -206,9 +238,11 @@ export async function startNeon({
         const list = [...projects.values()].filter(
           (p) => !search || p.name.includes(search) || p.id.includes(search),
         );
+        const shown = list.slice(0, limit);
         send(res, 200, {
-          projects: list.slice(0, limit).map(projectView),
-          pagination: { cursor: "" },
+          projects: shown.map(projectView),
+          // Neon's cursor is the last project listed (at least one character): none for an empty page.
+          ...(shown.length ? { pagination: { cursor: shown.at(-1).id } } : {}),
           applications: {},
           integrations: {},
         });
@@ -249,10 +283,29 @@ export async function startNeon({
     ],
   ];
 
+  // Every API exchange, for the conformance test that judges them against Neon's OpenAPI description.
+  let exchanges = [];
+  const record = (ctx) => {
+    const entry = {
+      method: ctx.req.method,
+      path: ctx.url.pathname,
+      query: Object.fromEntries(ctx.url.searchParams),
+      request: ctx.body.length ? json(ctx.body) : undefined,
+    };
+    const end = ctx.res.end.bind(ctx.res);
+    ctx.res.end = (data, ...rest) => {
+      entry.status = ctx.res.statusCode;
+      entry.response = data ? json(Buffer.isBuffer(data) ? data : Buffer.from(String(data))) : undefined;
+      exchanges = [...exchanges.slice(-499), entry];
+      return end(data, ...rest);
+    };
+  };
+
   const guarded = routes.map(([method, pattern, handler]) => [
     method,
     pattern,
     (ctx) => {
+      record(ctx);
       const auth = ctx.req.headers.authorization;
       if (auth !== `Bearer ${apiKey}` && auth !== `Bearer ${personalKey}`)
         return neonError(ctx.res, 401, "authentication required");
@@ -271,6 +324,7 @@ export async function startNeon({
           projects: [...projects.values()].map((p) => ({ id: p.id, name: p.name, host: p.internal.host })),
         }),
     ],
+    ["GET", "/__dev/exchanges", ({ res }) => send(res, 200, { exchanges })],
     [
       "POST",
       "/__dev/projects/:id/lock",
