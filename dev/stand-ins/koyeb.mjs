@@ -372,6 +372,21 @@ export async function startKoyeb({
         }),
     ],
     [
+      "GET",
+      "/__dev/edge",
+      ({ res, url }) => {
+        // Koyeb's edge for `?host=<domain>`: the app answers while its service's deployment is
+        // HEALTHY (or SLEEPING, woken by the request); an unknown or idle domain is a 404.
+        const domain = [...domains.values()].find((d) => d.name === url.searchParams.get("host"));
+        const live = [...services.values()]
+          .filter((x) => domain && x.app_id === domain.app_id)
+          .map((x) => deployments.get(x.active_deployment_id))
+          .find((d) => d && ["HEALTHY", "SLEEPING"].includes(d.status));
+        if (!live) return send(res, 404, { status: 404, code: "not_found", message: "No active service" });
+        send(res, 200, { app: domain.app_id, image: live.definition.docker.image });
+      },
+    ],
+    [
       "POST",
       "/__dev/deployments/:id/status",
       ({ res, params, body: raw }) => {
