@@ -1,9 +1,9 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AppSession } from "../src/session/app-session";
-import { callJson } from "./helpers/api";
+import { callJson, expectProblem } from "./helpers/api";
 import { config, standInUrl } from "./helpers/env";
-import { names, runToDone } from "./helpers/generation";
+import { agentRequests, names, runToDone } from "./helpers/generation";
 import type { SseRead } from "./helpers/sse";
 import { createUser, type TestUser } from "./helpers/users";
 
@@ -156,5 +156,40 @@ describe("every exit path of a run releases the lock and ends its readers", () =
     expect((r.events.find((e) => e.event === "error")!.json as { message: string }).message).toContain(
       "longer than 1048576 characters",
     );
+  });
+});
+
+describe("limits of a version and deletion against a run", () => {
+  it("a diff that would make a version over the file limit ends with patch_failed; no version, the next message runs", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    await runInDurableObject(stub(appId), (instance: AppSession) => {
+      instance.treeLimits = { files: 2, chars: 1024 * 1024 };
+    });
+    const r = await runToDone("[scenario:build] x", { token: user.token, applicationId: appId });
+    await expectEndedAndReusable(user, appId, r, "patch_failed");
+    expect((r.events.find((e) => e.event === "error")!.json as { message: string }).message).toMatch(
+      /at most 2 are allowed/,
+    );
+    const app = await callJson<{ snapshotVersion: number | null }>("GET", `/apps/${appId}`, {
+      token: user.token,
+    });
+    expect(app.body.snapshotVersion).toBeNull();
+  });
+
+  it("a message accepted just as the app is deleted never starts a run: 404, the agent is not called, nothing counted", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    const before = (await agentRequests(appId)).length;
+    // What DELETE does to the session first; the app row still reads as live to this request.
+    await stub(appId).markDeleted();
+    const r = await callJson("POST", "/message", {
+      token: user.token,
+      body: { message: "[scenario:build] too late", applicationId: appId },
+    });
+    expectProblem(r, 404, "not_found");
+    expect((await agentRequests(appId)).length).toBe(before);
+    const usage = await callJson<{ currentUsage: number }>("GET", "/message-limit", { token: user.token });
+    expect(usage.body.currentUsage).toBe(1);
   });
 });

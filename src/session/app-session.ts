@@ -26,6 +26,8 @@ import { isStaleLock, watchdogAction } from "./watchdog";
 const HEARTBEAT_MS = 30_000;
 const KEEPALIVE_MS = 15_000;
 const FLUSH_DELAY_MS = 250;
+/** The longest a run's `done` waits for its history to reach Postgres. */
+const DONE_FLUSH_WAIT_MS = 5_000;
 
 export interface AcquireInput {
   appId: string;
@@ -66,6 +68,8 @@ export class AppSession extends DurableObject<Env> {
   keepaliveMs = KEEPALIVE_MS;
   /** The longest agent line accepted; overridable by tests like the timeout. */
   maxAgentLineChars: number | undefined;
+  /** The largest version (files, characters); overridable by tests like the timeout. */
+  treeLimits: { files: number; chars: number } | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -210,6 +214,7 @@ export class AppSession extends DurableObject<Env> {
         logger: log,
         forward: (e, stat) => this.append(run.id, "message", JSON.stringify(agentMessageEvent(ids, e, stat))),
         alive: () => this.alive(),
+        limits: this.treeLimits,
       },
       outcome,
       base,
@@ -423,7 +428,9 @@ export class AppSession extends DurableObject<Env> {
     } catch (err) {
       log.error("could not queue the app row update", { err });
     }
-    await this.flushNow();
+    // The history and the idle app row should be in Postgres when readers see `done`, but a slow
+    // or unreachable database must not hold the end of the stream: wait a bounded time only.
+    await Promise.race([this.flushNow(), new Promise((r) => setTimeout(r, DONE_FLUSH_WAIT_MS))]);
     try {
       if (!logged) throw new Error("the error event was not logged");
       this.append(run.id, "done", JSON.stringify(doneEvent(ids)));

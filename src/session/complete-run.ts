@@ -13,6 +13,9 @@ import type { RunRow, SessionStorage } from "./storage";
 // diff applied to the run's base, and a changed tree becomes a version — snapshot first, then the
 // app's tree. What happens next (finish, or hand the version to publishing) is the session's.
 
+/** The largest version a run may make: files, and characters over all files. */
+export const TREE_LIMITS = { files: 5_000, chars: 64 * 1024 * 1024 };
+
 const LEGACY_EMPTY_DIFF = "# Note: This is a valid empty diff";
 const LEGACY_ERROR_DIFF = "# ERROR GENERATING DIFF";
 
@@ -25,6 +28,21 @@ export interface CompleteDeps {
   forward(e: AgentEvent, stat: DiffStatEntry[] | null): void;
   /** False once the app is being deleted: a version must not be made for it any more. */
   alive(): boolean;
+  /** TREE_LIMITS unless a test lowers them. */
+  limits?: { files: number; chars: number };
+}
+
+/** Why the new tree cannot be a version (too many files, too large), or null. */
+function overLimits(tree: Tree, limits: { files: number; chars: number }): string | null {
+  if (tree.size > limits.files) {
+    return `The new version would have ${tree.size} files; at most ${limits.files} are allowed`;
+  }
+  let chars = 0;
+  for (const f of tree.values()) chars += f.content.length;
+  if (chars > limits.chars) {
+    return `The new version would hold ${chars} characters of files; at most ${limits.chars} are allowed`;
+  }
+  return null;
 }
 
 /** What the session does with a completed run: end it, or publish the version it made. */
@@ -81,6 +99,8 @@ export async function completeIdle(
     remember(deps, event, idle.raw);
     return finish(null);
   }
+  const tooBig = overLimits(applied.tree, deps.limits ?? TREE_LIMITS);
+  if (tooBig) return finish({ code: "patch_failed", message: tooBig });
   const { store, ids } = deps;
   const version = Number(store.getMeta("version") ?? "0") + 1;
   if (!deps.alive()) return finish({ code: "cancelled", message: "The app is being deleted" });
