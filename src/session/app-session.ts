@@ -3,6 +3,12 @@ import { type Config, loadConfig } from "../config";
 import { withDb } from "../db/client";
 import type { Tree } from "../lib/tree";
 import { createLogger, type Logger } from "../logger";
+import {
+  type ClaimResult,
+  claimRun,
+  type StartAnswer,
+  type StartInput,
+} from "../services/generation/claim-run";
 import { refundMessage } from "../services/limits/counter";
 import { deleteAppObjects } from "../services/snapshots";
 import type { PublishParams } from "../workflows/types";
@@ -29,25 +35,17 @@ const FLUSH_DELAY_MS = 250;
 /** The longest a run's `done` waits for its history to reach Postgres. */
 const DONE_FLUSH_WAIT_MS = 5_000;
 
-export interface AcquireInput {
-  appId: string;
+interface RunKey {
   runId: string;
-  traceId: string;
   userId: string;
-  ownerIsEmployee: boolean;
-}
-
-export interface BeginInput {
-  appId: string;
-  runId: string;
-  techStack: string;
-  message: string;
-  settings: Record<string, unknown>;
-  countedDay: string | null;
+  key: string;
+  hash: string;
 }
 
 export type StreamResult =
   | { status: 204 }
+  /** No such run: it never started (or the app was deleted). */
+  | { status: 404 }
   | { status: 429 }
   | { status: 200; stream: ReadableStream<Uint8Array> };
 
@@ -59,6 +57,8 @@ export class AppSession extends DurableObject<Env> {
   private readonly store: SessionStorage;
   private readonly subs = new Subscribers(() => this.stopKeepalive());
   private live: AgentRun | undefined;
+  /** Runs whose end is being written (finish waits on the flush): a second finish is a no-op. */
+  private readonly ending = new Set<string>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
@@ -97,23 +97,84 @@ export class AppSession extends DurableObject<Env> {
     return { traceId: run.traceId, appId: this.appId, techStack: this.store.getMeta("tech_stack") ?? "" };
   }
 
-  // --- the run lock ---------------------------------------------------------------------------
+  // --- starting a run ------------------------------------------------------------------------
 
-  /** Takes the app's run lock, or names the run that holds it. No await: the check and the take are one step. */
-  acquire(input: AcquireInput): { ok: true } | { ok: false; runId: string } | { ok: false; deleted: true } {
+  /**
+   * Starts a run, or says why not, in one call. The lock is taken with no await between its check
+   * and its take; then one Postgres statement settles ownership, the Idempotency-Key, the daily
+   * count and the app row (claimRun). Only then does the run begin. Any refusal or fault gives the
+   * lock back and leaves nothing behind; the stream is returned before any agent byte.
+   */
+  async start(input: StartInput): Promise<StartAnswer> {
     this.store.setMeta("app_id", input.appId);
-    if (!this.alive()) return { ok: false, deleted: true };
+    if (!this.alive()) return { type: "not_found" };
     const active = this.store.activeRun();
-    if (active) {
-      if (!isStaleLock(active, Date.now())) return { ok: false, runId: active.id };
-      this.store.deleteRun(active.id);
-    }
+    if (active && !isStaleLock(active, Date.now())) return this.heldBy(active, input);
+    if (active) this.store.deleteRun(active.id);
     this.store.insertRun({ ...input, id: input.runId, startedAt: Date.now() });
-    return { ok: true };
+    if (input.idempotency) {
+      const held: RunKey = { runId: input.runId, userId: input.userId, ...input.idempotency };
+      this.store.setMeta("run_key", JSON.stringify(held));
+    }
+    const log = this.logger(input.runId);
+    let claim: ClaimResult;
+    try {
+      claim = await this.claim(input);
+    } catch (err) {
+      log.error("the run's start could not be settled in Postgres", { err });
+      this.release(input.runId);
+      return { type: "unavailable" };
+    }
+    if (claim.type !== "claimed") {
+      this.release(input.runId);
+      return claim.type === "gone" ? { type: "not_found" } : claim;
+    }
+    if (!this.alive()) {
+      // Deleted while the start was being settled: the run never starts, its message is given back.
+      this.release(input.runId);
+      await this.refund(input.runId, input.userId, claim.limit.day);
+      return { type: "not_found" };
+    }
+    try {
+      const stream = await this.begin(input, claim.limit.day);
+      return { type: "started", stream, limit: claim.limit };
+    } catch (err) {
+      log.error("the run could not begin", { err });
+      await this.finish(input.runId, { code: "internal", message: "The run could not begin" });
+      await this.refund(input.runId, input.userId, claim.limit.day);
+      return { type: "unavailable" };
+    }
   }
 
-  /** Gives back a lock that never became a run (the message was refused by the daily limit). */
-  release(runId: string): void {
+  /** The lock is held: by this very request (a repeat) or its Idempotency-Key, or by another run. */
+  private heldBy(active: RunRow, input: StartInput): StartAnswer {
+    if (active.id === input.runId) return { type: "attach", runId: active.id };
+    const held = this.store.getMeta("run_key");
+    const k = held ? (JSON.parse(held) as RunKey) : null;
+    const mine = input.idempotency;
+    if (k && mine && k.runId === active.id && k.userId === input.userId && k.key === mine.key) {
+      return k.hash === mine.hash ? { type: "attach", runId: active.id } : { type: "key_reused" };
+    }
+    return { type: "in_progress", runId: active.id };
+  }
+
+  private claim(input: StartInput): Promise<ClaimResult> {
+    const config = this.config;
+    return withDb(config, (db) =>
+      claimRun(db, {
+        appId: input.appId,
+        runId: input.runId,
+        userId: input.userId,
+        traceId: input.traceId,
+        newApp: input.newApp && { ...input.newApp, techStack: input.techStack },
+        idempotency: input.idempotency,
+        defaultLimit: config.DAILY_MESSAGE_LIMIT,
+      }),
+    );
+  }
+
+  /** Gives back a lock that never became a run. */
+  private release(runId: string): void {
     const run = this.store.getRun(runId);
     if (run?.status === "pending") {
       this.store.deleteRun(runId);
@@ -121,23 +182,14 @@ export class AppSession extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Starts the locked run and returns its event stream; the run goes on if the stream's reader
-   * leaves. Null when the app was deleted meanwhile.
-   */
-  async begin(input: BeginInput): Promise<ReadableStream<Uint8Array> | null> {
+  /** Turns the claimed lock into a running run, its agent call detached from any request. */
+  private async begin(input: StartInput, countedDay: string): Promise<ReadableStream<Uint8Array>> {
     const run = this.store.getRun(input.runId);
     if (run?.status !== "pending") throw new Error(`run ${input.runId} is not pending`);
-    if (!this.alive()) {
-      // Deleted between the lock and the start: the run never starts (null; the caller answers 404).
-      this.release(run.id);
-      return null;
-    }
     const now = Date.now();
     this.store.setMeta("tech_stack", input.techStack);
-    this.store.updateRun(run.id, { status: "running", countedDay: input.countedDay, lastByteAt: now });
-    const userEntry = { role: "user", content: input.message };
-    this.store.appendConversation(userEntry);
+    this.store.updateRun(run.id, { status: "running", countedDay, lastByteAt: now });
+    this.store.appendConversation({ role: "user", content: input.message });
     this.store.queueUserRow({
       prompt: input.message,
       kind: "user",
@@ -147,12 +199,14 @@ export class AppSession extends DurableObject<Env> {
       runId: run.id,
       createdAt: new Date(now).toISOString(),
     } satisfies HistoryRow);
-    queueMirror(this.store, { runStatus: "running", lastRunAt: new Date(now).toISOString() });
+    // claimRun wrote `running`; an `idle` of the last run still waiting in the outbox must not
+    // overwrite it when it is flushed.
+    if (this.store.getMeta("pending_mirror")) queueMirror(this.store, { runStatus: "running" });
     this.scheduleFlush();
     const sub = this.subs.open({ runId: run.id, debug: run.ownerIsEmployee }, null);
     this.startKeepalive();
     await this.ctx.storage.setAlarm(now + HEARTBEAT_MS);
-    const running: RunRow = { ...run, status: "running", countedDay: input.countedDay };
+    const running: RunRow = { ...run, status: "running", countedDay };
     this.ctx.waitUntil(this.drive(running, input));
     return sub.stream;
   }
@@ -161,7 +215,7 @@ export class AppSession extends DurableObject<Env> {
    * The run from the agent call to its end. Every way out — an agent outcome, a fault in the
    * completion, a fault anywhere — reaches `finish` (or the publishing wait, which ends in it).
    */
-  private async drive(run: RunRow, input: BeginInput): Promise<void> {
+  private async drive(run: RunRow, input: StartInput): Promise<void> {
     const log = this.logger(run.id);
     const ids = this.ids(run);
     let end: RunError | null;
@@ -183,7 +237,7 @@ export class AppSession extends DurableObject<Env> {
       });
       this.live = agent;
       const outcome = await agent.done;
-      const completion = await this.complete(run, ids, outcome, base, input);
+      const completion = await this.complete(run, ids, outcome, base);
       if (completion.type === "publish") return await this.publish(run, completion.params);
       end = completion.error;
     } catch (err) {
@@ -193,15 +247,9 @@ export class AppSession extends DurableObject<Env> {
     await this.finish(run.id, end);
   }
 
-  private async complete(
-    run: RunRow,
-    ids: RunIds,
-    outcome: AgentOutcome,
-    base: Tree,
-    input: BeginInput,
-  ): Promise<Completion> {
+  private async complete(run: RunRow, ids: RunIds, outcome: AgentOutcome, base: Tree): Promise<Completion> {
     if (outcome.type === "failed") {
-      if (outcome.refund) await this.refund(run, input.countedDay);
+      if (outcome.refund) await this.refund(run.id, run.userId, run.countedDay);
       return { type: "finish", error: outcome.error };
     }
     const log = this.logger(run.id);
@@ -249,13 +297,13 @@ export class AppSession extends DurableObject<Env> {
     }
   }
 
-  /** The run produced no stream (agent_unavailable): its message is given back. */
-  private async refund(run: RunRow, day: string | null): Promise<void> {
+  /** A run that produced no stream (agent_unavailable, or it never began): its message is given back. */
+  private async refund(runId: string, userId: string, day: string | null): Promise<void> {
     if (!day) return;
     try {
-      await withDb(this.config, (db) => refundMessage(db, run.userId, day));
+      await withDb(this.config, (db) => refundMessage(db, userId, day));
     } catch (err) {
-      this.logger(run.id).error("refund failed", { err });
+      this.logger(runId).error("refund failed", { err });
     }
   }
 
@@ -266,10 +314,14 @@ export class AppSession extends DurableObject<Env> {
 
   // --- reading the log ------------------------------------------------------------------------
 
-  /** A run's events from its first one, then live until its `done` (an Idempotency-Key replay). */
+  /**
+   * A run's events from its first one, then live until its `done` (an Idempotency-Key replay).
+   * 204 while the run is still being started.
+   */
   openRun(runId: string, debug: boolean): StreamResult {
     const run = this.store.getRun(runId);
-    if (!run) return { status: 204 };
+    if (!run) return { status: 404 };
+    if (run.status === "pending") return { status: 204 };
     if (this.subs.full) return { status: 429 };
     const sub = this.subs.open(
       { runId, debug },
@@ -289,7 +341,7 @@ export class AppSession extends DurableObject<Env> {
    * for → 204, which stops a browser EventSource from reconnecting in a loop. The replay is read
    * in pages at the reader's pace.
    */
-  openEvents(after: number | null, debug: boolean): StreamResult {
+  openEvents(after: number | null, debug: boolean): Exclude<StreamResult, { status: 404 }> {
     const from = after ?? this.store.defaultCursor();
     if (!this.store.inProgress() && from >= this.store.lastSeq()) return { status: 204 };
     if (this.subs.full) return { status: 429 };
@@ -402,14 +454,25 @@ export class AppSession extends DurableObject<Env> {
   }
 
   /**
-   * Ends a run: its error (if any), the lock given back, `runStatus` idle, then `done`. Each step
-   * stands alone, so a fault in one (a storage error, say) cannot keep the lock held or leave a
-   * reader waiting: readers get `error` + `done` even when they could not be logged.
+   * Ends a run: its error (if any), `runStatus` idle, then `done`, and with `done` the lock given
+   * back (no await between them: a reader that sees `done` can send the next message, and a
+   * reader following the run never sees it over before its `done`). Each step stands alone, so a
+   * fault in one (a storage error, say) cannot keep the lock held or leave a reader waiting:
+   * readers get `error` + `done` even when they could not be logged.
    */
   private async finish(runId: string, error: RunError | null): Promise<void> {
     const log = this.logger(runId);
     const run = this.store.getRun(runId);
-    if (!run || run.status === "done") return;
+    if (!run || run.status === "done" || this.ending.has(runId)) return;
+    this.ending.add(runId);
+    try {
+      await this.end(run, error, log);
+    } finally {
+      this.ending.delete(runId);
+    }
+  }
+
+  private async end(run: RunRow, error: RunError | null, log: Logger): Promise<void> {
     const ids = this.ids(run);
     if (this.live?.runId === run.id) this.live = undefined;
     let logged = true;
@@ -421,7 +484,6 @@ export class AppSession extends DurableObject<Env> {
         logged = false;
       }
     }
-    this.store.updateRun(run.id, { status: "done", endedAt: Date.now() });
     try {
       this.store.setMeta("last_trace_id", run.traceId);
       queueMirror(this.store, { runStatus: "idle" });
@@ -442,6 +504,7 @@ export class AppSession extends DurableObject<Env> {
         { event: "done", data: JSON.stringify(doneEvent(ids)) },
       ]);
     }
+    this.store.updateRun(run.id, { status: "done", endedAt: Date.now() });
     if (!this.store.inProgress()) this.subs.closeFollowers();
   }
 

@@ -1,3 +1,5 @@
+import { sqlState } from "../db/errors";
+
 /**
  * Text that Postgres cannot hold: `text` refuses U+0000, `jsonb` refuses `\u0000` and unpaired
  * surrogates. The event log keeps the agent's text exactly; what goes to Postgres carries U+FFFD
@@ -31,10 +33,5 @@ export function pgJson(value: unknown): unknown {
  * and timeouts are not data errors; they are retried.
  */
 export function isDataError(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && /^(22|23|54)[0-9A-Z]{3}$/.test(code)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return /^(22|23|54)/.test(sqlState(err) ?? "");
 }

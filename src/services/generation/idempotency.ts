@@ -1,4 +1,4 @@
-import { and, eq, gt, lte, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema";
 
@@ -17,53 +17,22 @@ export async function requestHash(body: unknown): Promise<string> {
 }
 
 /**
- * Claims (user, key) for a new run. Returns null when the claim is ours, else the record of the
- * run that owns the key. A record older than 24 h is replaced.
+ * The live record of (user, key), if any. A record older than 24 h is deleted in the same
+ * statement, so the run start's key insert (claimRun) never meets an expired one.
  */
-export async function claimKey(
-  db: Db,
-  userId: string,
-  key: string,
-  rec: KeyRecord,
-): Promise<KeyRecord | null> {
-  await db
-    .delete(idempotencyKeys)
-    .where(
-      and(
-        eq(idempotencyKeys.userId, userId),
-        eq(idempotencyKeys.key, key),
-        lte(idempotencyKeys.createdAt, TTL_SQL),
-      ),
-    );
-  const inserted = await db
-    .insert(idempotencyKeys)
-    .values({ userId, key, ...rec })
-    .onConflictDoNothing()
-    .returning({ runId: idempotencyKeys.runId });
-  if (inserted.length) return null;
-  return findKey(db, userId, key);
-}
-
 export async function findKey(db: Db, userId: string, key: string): Promise<KeyRecord | null> {
-  const [row] = await db
-    .select({
-      requestHash: idempotencyKeys.requestHash,
-      appId: idempotencyKeys.appId,
-      runId: idempotencyKeys.runId,
-    })
-    .from(idempotencyKeys)
-    .where(
-      and(
-        eq(idempotencyKeys.userId, userId),
-        eq(idempotencyKeys.key, key),
-        gt(idempotencyKeys.createdAt, TTL_SQL),
-      ),
+  const { rows } = await db.execute<{ request_hash: string; app_id: string; run_id: string }>(sql`
+    with expired as (
+      delete from idempotency_keys
+      where user_id = ${userId} and key = ${key} and created_at <= ${TTL_SQL}
     )
-    .limit(1);
-  return row ?? null;
+    select request_hash, app_id, run_id from idempotency_keys
+    where user_id = ${userId} and key = ${key} and created_at > ${TTL_SQL}`);
+  const row = rows[0];
+  return row ? { requestHash: row.request_hash, appId: row.app_id, runId: row.run_id } : null;
 }
 
-/** Frees a claim whose request was refused before its run started. */
+/** Frees a key whose run never started (its start failed after the key was written). */
 export async function releaseKey(db: Db, userId: string, key: string, runId: string): Promise<void> {
   await db
     .delete(idempotencyKeys)

@@ -1,17 +1,10 @@
-import { eq } from "drizzle-orm";
 import type { AuthUser, RequestContext } from "../../context";
-import { apps } from "../../db/schema";
 import { AppError } from "../../errors";
 import { getOwnedApp } from "../apps/get-owned-app";
 import { isEmployee } from "../identity/profile";
-import {
-  countMessage,
-  getLimitStatus,
-  type LimitStatus,
-  limitHeaders,
-  refundMessage,
-} from "../limits/counter";
-import { claimKey, findKey, type KeyRecord, releaseKey, requestHash } from "./idempotency";
+import { getLimitStatus, type LimitStatus, limitHeaders } from "../limits/counter";
+import type { StartAnswer, StartInput } from "./claim-run";
+import { findKey, type KeyRecord, releaseKey, requestHash } from "./idempotency";
 import { sessionStub } from "./session";
 
 export const TEMPLATE_IDS = ["trpc_agent", "nicegui_agent", "laravel_agent"] as const;
@@ -34,6 +27,7 @@ export interface StartedRun {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ATTACH_TRIES = 20;
+const ATTACH_WAIT_MS = 100;
 const TRACE_ID = /^app-[0-9a-f-]{36}\.req-[^\u0000-\u001f\u007f]+$/i;
 
 /**
@@ -58,8 +52,20 @@ async function employee(ctx: RequestContext, user: AuthUser): Promise<boolean> {
   return isEmployee(ctx, user).catch(() => false);
 }
 
-/** Streams the run an Idempotency-Key already started, from its first event. */
-async function attach(ctx: RequestContext, user: AuthUser, rec: KeyRecord): Promise<StartedRun> {
+const keyReused = () =>
+  new AppError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
+
+/**
+ * Streams the run an Idempotency-Key already started, from its first event. A run the app's
+ * session does not know never started (its start failed after the key was written): the key is
+ * freed and the request can be repeated.
+ */
+async function attach(
+  ctx: RequestContext,
+  user: AuthUser,
+  rec: Pick<KeyRecord, "appId" | "runId">,
+  key: string | undefined,
+): Promise<StartedRun> {
   const stub = sessionStub(ctx.env, rec.appId);
   const debug = await employee(ctx, user);
   for (let i = 0; i < ATTACH_TRIES; i++) {
@@ -70,11 +76,15 @@ async function attach(ctx: RequestContext, user: AuthUser, rec: KeyRecord): Prom
         "This app already has too many open event streams; close one and retry",
       );
     }
+    if (opened.status === 404) {
+      if (key) await releaseKey(ctx.db, user.id, key, rec.runId).catch(() => undefined);
+      throw new AppError("upstream_unavailable", "The earlier request with this key did not start; retry");
+    }
     if (opened.status === 200) {
       const limit = await getLimitStatus(ctx.db, user.id, ctx.config.DAILY_MESSAGE_LIMIT);
       return { appId: rec.appId, stream: opened.stream, limit };
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, ATTACH_WAIT_MS));
   }
   throw new AppError(
     "conflict",
@@ -84,31 +94,27 @@ async function attach(ctx: RequestContext, user: AuthUser, rec: KeyRecord): Prom
 
 /**
  * POST /message, in the order api.md fixes: idempotency → app → run lock (409) → daily limit
- * (429, lock released) → the app row → the run, whose stream is returned before any agent byte.
+ * (429). The Worker reads (the key, the app); the app's session does the rest in one call
+ * (AppSession.start): the lock, one Postgres statement for ownership, key, count and app row,
+ * then the run, whose stream is returned before any agent byte.
  */
 export async function startRun(
   ctx: RequestContext,
   user: AuthUser,
   input: StartRunInput,
 ): Promise<StartedRun> {
-  const { db, config } = ctx;
+  const { db } = ctx;
+  const key = input.idempotencyKey;
   const hash = await requestHash({ ...input, idempotencyKey: undefined });
-  if (input.idempotencyKey) {
-    const known = await findKey(db, user.id, input.idempotencyKey);
-    if (known) {
-      if (known.requestHash !== hash) {
-        throw new AppError(
-          "idempotency_key_reused",
-          "This Idempotency-Key was used with a different request",
-        );
-      }
-      return attach(ctx, user, known);
-    }
+  const known = key ? await findKey(db, user.id, key) : null;
+  if (known) {
+    if (known.requestHash !== hash) throw keyReused();
+    return attach(ctx, user, known, key);
   }
 
   let appId: string;
   let techStack: string;
-  let isNew = false;
+  const isNew = !input.applicationId;
   if (input.applicationId) {
     if (!UUID.test(input.applicationId)) throw new AppError("not_found", "No such app");
     const app = await getOwnedApp(db, user.id, input.applicationId);
@@ -117,116 +123,74 @@ export async function startRun(
   } else {
     appId = crypto.randomUUID();
     techStack = input.templateId;
-    isNew = true;
   }
   const runId = crypto.randomUUID();
   const traceId = traceIdFor(appId, isNew, input.traceId);
-
-  if (input.idempotencyKey) {
-    const owner = await claimKey(db, user.id, input.idempotencyKey, { requestHash: hash, appId, runId });
-    if (owner) {
-      if (owner.requestHash !== hash) {
-        throw new AppError(
-          "idempotency_key_reused",
-          "This Idempotency-Key was used with a different request",
-        );
-      }
-      return attach(ctx, user, owner);
+  const start: StartInput = {
+    appId,
+    runId,
+    traceId,
+    userId: user.id,
+    ownerIsEmployee: await employee(ctx, user),
+    newApp: isNew
+      ? { name: input.message.split("\n", 1)[0]!.slice(0, 100), clientSource: input.clientSource }
+      : null,
+    techStack,
+    message: input.message,
+    settings: input.settings,
+    idempotency: key ? { key, hash } : null,
+  };
+  const answer = await startInSession(ctx, start);
+  switch (answer.type) {
+    case "started":
+      return { appId, stream: answer.stream, limit: answer.limit };
+    case "attach":
+      return attach(ctx, user, { appId, runId: answer.runId }, key);
+    case "key_taken": {
+      const owner = key ? await findKey(db, user.id, key) : null;
+      if (!owner) throw new AppError("conflict", "This Idempotency-Key is being used; retry shortly");
+      if (owner.requestHash !== hash) throw keyReused();
+      return attach(ctx, user, owner, key);
     }
-  }
-  const freeKey = () =>
-    input.idempotencyKey
-      ? releaseKey(db, user.id, input.idempotencyKey, runId).catch(() => undefined)
-      : undefined;
-
-  const stub = sessionStub(ctx.env, appId);
-  const debug = await employee(ctx, user);
-  const lock = await stub.acquire({ appId, runId, traceId, userId: user.id, ownerIsEmployee: debug });
-  if (!lock.ok && "deleted" in lock) {
-    await freeKey();
-    throw new AppError("not_found", "No such app");
-  }
-  if (!lock.ok) {
-    await freeKey();
-    throw new AppError("run_in_progress", "Another run of this app is in progress", {
-      extra: { eventsUrl: `/apps/${appId}/events` },
-    });
-  }
-
-  let counted: Awaited<ReturnType<typeof countMessage>>;
-  try {
-    counted = await countMessage(db, user.id, config.DAILY_MESSAGE_LIMIT);
-  } catch (err) {
-    await stub.release(runId);
-    await freeKey();
-    throw new AppError("upstream_unavailable", "The message could not be counted", { cause: err });
-  }
-  if (!counted.allowed) {
-    await stub.release(runId);
-    await freeKey();
-    throw new AppError(
-      "daily_message_limit_reached",
-      `The daily limit of ${counted.limit} messages is reached`,
-      {
-        headers: limitHeaders(counted),
-      },
-    );
-  }
-
-  try {
-    await recordRunStart(ctx, { appId, isNew, ownerId: user.id, techStack, traceId, input });
-    const stream = await stub.begin({
-      appId,
-      runId,
-      techStack,
-      message: input.message,
-      settings: input.settings,
-      countedDay: counted.day,
-    });
-    if (!stream) throw new AppError("not_found", "No such app");
-    return { appId, stream, limit: counted };
-  } catch (err) {
-    // The run never started: give back the lock, the count, the key and the app row's status.
-    await stub.release(runId).catch(() => undefined);
-    await db
-      .update(apps)
-      .set({ runStatus: "idle" })
-      .where(eq(apps.id, appId))
-      .catch(() => undefined);
-    await refundMessage(db, user.id, counted.day).catch(() => undefined);
-    await freeKey();
-    throw err;
+    case "key_reused":
+      throw keyReused();
+    case "in_progress":
+      throw new AppError("run_in_progress", "Another run of this app is in progress", {
+        extra: { eventsUrl: `/apps/${appId}/events` },
+      });
+    case "not_found":
+      throw new AppError("not_found", "No such app");
+    case "limited":
+      throw new AppError(
+        "daily_message_limit_reached",
+        `The daily limit of ${answer.limit.limit} messages is reached`,
+        { headers: limitHeaders(answer.limit) },
+      );
+    case "unavailable":
+      throw new AppError("upstream_unavailable", "The message could not be accepted; retry");
   }
 }
 
-async function recordRunStart(
-  ctx: RequestContext,
-  a: {
-    appId: string;
-    isNew: boolean;
-    ownerId: string;
-    techStack: string;
-    traceId: string;
-    input: StartRunInput;
-  },
-): Promise<void> {
-  const now = new Date();
-  if (a.isNew) {
-    // A new app gets its row when its first run is accepted.
-    await ctx.db.insert(apps).values({
-      id: a.appId,
-      ownerId: a.ownerId,
-      name: a.input.message.split("\n", 1)[0]!.slice(0, 100),
-      techStack: a.techStack,
-      clientSource: a.input.clientSource,
-      traceId: a.traceId,
-      runStatus: "running",
-      lastRunAt: now,
-    });
-  } else {
-    await ctx.db
-      .update(apps)
-      .set({ runStatus: "running", lastRunAt: now, traceId: a.traceId, updatedAt: now })
-      .where(eq(apps.id, a.appId));
+/**
+ * One call to the app's session. A call that fails on the way (the object restarted, say) is
+ * repeated once with the same run id when the runtime says it may be: a start that did happen
+ * answers `attach` to its repeat, so a run is never started twice.
+ */
+async function startInSession(ctx: RequestContext, start: StartInput): Promise<StartAnswer> {
+  const stub = () => sessionStub(ctx.env, start.appId);
+  try {
+    return await stub().start(start);
+  } catch (err) {
+    const e = err as { retryable?: boolean; overloaded?: boolean };
+    if (e.retryable && !e.overloaded) {
+      try {
+        return await stub().start(start);
+      } catch (again) {
+        ctx.logger.warn("the app's session did not answer the start", { err: again });
+      }
+    } else {
+      ctx.logger.warn("the app's session did not answer the start", { err });
+    }
+    throw new AppError("upstream_unavailable", "The message could not be accepted; retry", { cause: err });
   }
 }

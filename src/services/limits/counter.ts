@@ -62,6 +62,15 @@ export async function countMessage(
     from l`);
   const row = rows[0];
   if (!row) throw new Error("countMessage: the counting statement returned no row");
+  return countResult(day, row, now);
+}
+
+/** The outcome of a counting statement's row: counted (the new usage) or refused. */
+export function countResult(
+  day: string,
+  row: Pick<CountRow, "lim" | "is_custom" | "counted" | "before">,
+  now: Date,
+): CountResult {
   const limit = Number(row.lim);
   if (row.counted !== null) {
     return { allowed: true, day, ...status(limit, Number(row.counted), row.is_custom, now) };
