@@ -1,4 +1,4 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AppSession } from "../src/session/app-session";
 import { callJson, expectProblem } from "./helpers/api";
@@ -191,5 +191,30 @@ describe("limits of a version and deletion against a run", () => {
     expect((await agentRequests(appId)).length).toBe(before);
     const usage = await callJson<{ currentUsage: number }>("GET", "/message-limit", { token: user.token });
     expect(usage.body.currentUsage).toBe(1);
+  });
+
+  it("a database that never answers the run's history flush: done still arrives, and the next message runs once it is back", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    type Flushable = { flushNow: () => Promise<void> };
+    await runInDurableObject(stub(appId), (instance: AppSession) => {
+      (instance as unknown as Flushable).flushNow = () => new Promise<void>(() => {});
+    });
+    // Without a bound on the wait for the flush, this stream would never reach `done`.
+    const r = await runToDone("[scenario:refine] and the menu?", {
+      token: user.token,
+      applicationId: appId,
+      timeoutMs: 15_000,
+    });
+    expect(names(r).at(-1)).toBe("done");
+    expect(errorCode(r)).toBeUndefined();
+    await runInDurableObject(stub(appId), (instance: AppSession) => {
+      delete (instance as unknown as Partial<Flushable>).flushNow;
+    });
+    expect(await runDurableObjectAlarm(stub(appId))).toBe(true);
+    const app = await callJson<{ runStatus: string }>("GET", `/apps/${appId}`, { token: user.token });
+    expect(app.body.runStatus).toBe("idle");
+    const next = await runToDone("[scenario:refine] and now?", { token: user.token, applicationId: appId });
+    expect(names(next).at(-1)).toBe("done");
   });
 });
