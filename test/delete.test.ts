@@ -8,7 +8,7 @@ import type { AppWire } from "../src/services/apps/wire";
 import { ensureEcrRepository, ensureKoyebApp } from "../src/services/deploy";
 import { deleteInstanceId, publishInstanceId } from "../src/workflows/types";
 import { call, callJson } from "./helpers/api";
-import { config } from "./helpers/env";
+import { config, standInUrl } from "./helpers/env";
 import { createApp } from "./helpers/factories";
 import { sendMessage } from "./helpers/generation";
 import { exportRepo, ORG } from "./helpers/github";
@@ -136,6 +136,43 @@ describe("DELETE /apps/:id", () => {
       expect((await call("DELETE", `/apps/${appId}`, { token: user.token })).status).toBe(202);
       expect(outline(await read).slice(-2)).toEqual(["error:cancelled", "done"]);
       await deleteFinished(appId);
+      expect(await reposTouched(ORG, name)).toEqual([]);
+      expect(await leftovers(appId)).toEqual(NOTHING);
+    });
+  });
+
+  it("DELETE while the run's snapshot is being written: the run ends cancelled and nothing it wrote survives", async () => {
+    await fast(async () => {
+      const user = await createUser();
+      const name = uniqueAppName("snapshot");
+      const res = await sendMessage(scenario("build", { name, delay: 100 }), { token: user.token });
+      const appId = res.headers.get("x-app-id")!;
+      // Every S3 write of this app is slow, so DELETE lands while the snapshot is being stored.
+      const slow = await fetch(`${standInUrl("s3")}/__dev/fail`, {
+        method: "POST",
+        body: JSON.stringify({
+          match: `PUT /app-snapshots/apps/${appId}/`,
+          status: 0,
+          delayMs: 700,
+          times: 1000,
+        }),
+      });
+      expect(slow.status).toBe(200);
+      const read = readSse(res, { until: isDone });
+      await eventually("the agent to finish its answer", async () => {
+        const records = (await (
+          await fetch(`${standInUrl("agent")}/__dev/requests?applicationId=${appId}`)
+        ).json()) as { outcome?: string }[];
+        return records[0]?.outcome === "completed" ? true : null;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await call("DELETE", `/apps/${appId}`, { token: user.token })).status).toBe(202);
+      expect(outline(await read).slice(-2)).toEqual(["error:cancelled", "done"]);
+      await deleteFinished(appId);
+      await eventually("the run's late writes to be taken back", async () =>
+        (await s3KeysOf(appId)).length === 0 ? true : null,
+      );
+      await fetch(`${standInUrl("s3")}/__dev/fail`, { method: "DELETE" });
       expect(await reposTouched(ORG, name)).toEqual([]);
       expect(await leftovers(appId)).toEqual(NOTHING);
     });

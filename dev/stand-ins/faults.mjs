@@ -2,6 +2,8 @@
 // the next `times` requests whose key contains `match` fail with `status` (e.g. a 503 twice, then
 // the real answer). The key is "METHOD /path" plus, for AWS JSON services, the operation name;
 // an optional `bodyMatch` narrows a rule to requests whose body contains it (one test's resource).
+// `delayMs` holds a matching request that long first; with `status` 0 it then gets the real answer
+// (a slow service, not a failing one), for the stand-ins that honour it (S3).
 import { json, send } from "./http.mjs";
 
 export function createFaults() {
@@ -27,13 +29,16 @@ export function createFaults() {
           ({ res, body }) => {
             const b = json(body);
             if (!b || typeof b !== "object" || typeof b.match !== "string" || !Number.isInteger(b.status)) {
-              return send(res, 400, { message: "body must be { match: string, status: integer, times? }" });
+              return send(res, 400, {
+                message: "body must be { match: string, status: integer, times?, delayMs? }",
+              });
             }
             const rule = {
               match: b.match,
               status: b.status,
               times: Number.isInteger(b.times) ? b.times : 1,
               ...(typeof b.bodyMatch === "string" ? { bodyMatch: b.bodyMatch } : {}),
+              ...(Number.isInteger(b.delayMs) && b.delayMs > 0 ? { delayMs: Math.min(b.delayMs, 60_000) } : {}),
               // The error text the service answers with (a vendor's message can name accounts, ARNs).
               ...(typeof b.message === "string" ? { message: b.message } : {}),
             };

@@ -52,7 +52,7 @@ export async function startS3({
   const keys = { [accessKeyId]: secretAccessKey };
   /** bucket → Map<key, { body: Buffer, contentType, etag, lastModified }> */
   const store = new Map(buckets.map((b) => [b, new Map()]));
-  // `POST /__dev/fail { match, status, times }`: the next requests whose "METHOD /bucket/key"
+  // `POST /__dev/fail { match, status, times, delayMs }`: the next requests whose "METHOD /bucket/key"
   // (decoded) contains `match` fail with S3's error for that status, after their signature passed.
   const faults = createFaults();
   const FAULT_CODES = { 500: "InternalError", 503: "SlowDown", 403: "AccessDenied", 404: "NoSuchKey" };
@@ -205,7 +205,8 @@ export async function startS3({
     }
     const q = new URLSearchParams(rawQuery);
     const fault = faults.take(`${req.method} ${path}`, body);
-    if (fault) {
+    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault?.status) {
       return s3Error(req, res, fault.status, FAULT_CODES[fault.status] ?? "InvalidRequest", "Injected fault");
     }
 

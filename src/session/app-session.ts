@@ -404,6 +404,16 @@ export class AppSession extends DurableObject<Env> {
   async wipe(): Promise<void> {
     this.markDeleted();
     this.live = undefined;
+    // A run still between its agent and its end (storing its snapshot, say) loses its log here:
+    // its readers get their `error` + `done` now, since the run can no longer log them.
+    const active = this.store.activeRun();
+    if (active && active.status !== "pending") {
+      const ids = this.ids(active);
+      this.subs.endRun(active.id, [
+        { event: "error", data: JSON.stringify(errorEvent(ids, "cancelled", "The app was deleted")) },
+        { event: "done", data: JSON.stringify(doneEvent(ids)) },
+      ]);
+    }
     this.subs.closeAll();
     this.stopKeepalive();
     if (this.flushTimer) clearTimeout(this.flushTimer);
