@@ -38,7 +38,9 @@ export function createFaults() {
               status: b.status,
               times: Number.isInteger(b.times) ? b.times : 1,
               ...(typeof b.bodyMatch === "string" ? { bodyMatch: b.bodyMatch } : {}),
-              ...(Number.isInteger(b.delayMs) && b.delayMs > 0 ? { delayMs: Math.min(b.delayMs, 60_000) } : {}),
+              ...(Number.isInteger(b.delayMs) && b.delayMs > 0
+                ? { delayMs: Math.min(b.delayMs, 60_000) }
+                : {}),
               // The error text the service answers with (a vendor's message can name accounts, ARNs).
               ...(typeof b.message === "string" ? { message: b.message } : {}),
             };
