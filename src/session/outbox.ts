@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Config } from "../config";
 import { type Db, withDb } from "../db/client";
-import { appPrompts, apps } from "../db/schema";
+import { apps } from "../db/schema";
 import type { Logger as FullLogger } from "../logger";
 import { isDataError, pgJson, pgText, pgTextOrNull } from "./pg-text";
 import type { SessionStorage, StoredEvent } from "./storage";
@@ -66,25 +66,33 @@ export function historyRowsOf(e: StoredEvent): HistoryRow[] {
 
 type Logger = Pick<FullLogger, "error">;
 
-/** One `app_prompts` insert; its values carry U+FFFD where Postgres cannot hold the agent's text. */
+/**
+ * One `app_prompts` insert; its values carry U+FFFD where Postgres cannot hold the agent's text.
+ * The rows travel as one JSON parameter expanded by `jsonb_to_recordset`: a fixed statement with
+ * two parameters, however many rows, which is far cheaper to build on the relay path than one
+ * parameter per column per row (ids are made by Postgres).
+ */
 function insertRows(db: Db, appId: string, firstSeq: number, rows: HistoryRow[]) {
-  return db
-    .insert(appPrompts)
-    .values(
-      rows.map((r, j) => ({
-        id: crypto.randomUUID(),
-        appId,
-        seq: firstSeq + j,
-        prompt: pgText(r.prompt),
-        kind: r.kind,
-        messageKind: pgText(r.messageKind),
-        metadata: pgJson(r.metadata ?? null),
-        traceId: pgTextOrNull(r.traceId),
-        runId: r.runId,
-        createdAt: new Date(r.createdAt),
-      })),
-    )
-    .onConflictDoNothing({ target: [appPrompts.appId, appPrompts.seq] });
+  const json = JSON.stringify(
+    rows.map((r, j) => ({
+      seq: firstSeq + j,
+      prompt: pgText(r.prompt),
+      kind: r.kind,
+      message_kind: pgText(r.messageKind),
+      metadata: pgJson(r.metadata ?? null),
+      trace_id: pgTextOrNull(r.traceId),
+      run_id: r.runId,
+      created_at: r.createdAt,
+    })),
+  );
+  return db.execute(sql`
+    insert into app_prompts
+      (id, app_id, seq, prompt, kind, message_kind, metadata, trace_id, run_id, created_at)
+    select gen_random_uuid(), ${appId}::uuid, x.seq, x.prompt, x.kind, x.message_kind,
+      nullif(x.metadata, 'null'::jsonb), x.trace_id, x.run_id, x.created_at
+    from jsonb_to_recordset(${json}::jsonb) as x(seq int, prompt text, kind text, message_kind text,
+      metadata jsonb, trace_id text, run_id text, created_at timestamptz)
+    on conflict (app_id, seq) do nothing`);
 }
 
 /**
