@@ -27,7 +27,7 @@ const ReadUrlQuery = z.object({
     .max(1024)
     .refine(
       isSafeTreePath,
-      "must be a relative file path (no leading /, no . or .. segments, no .git, no control characters, at most 1,024 bytes)",
+      "must be a relative file path (no leading /, no . or .. segments, no .git, no control or invisible characters, no segment starting with a space or ending in a space or dot, at most 1,024 bytes)",
     )
     .optional()
     .openapi({
