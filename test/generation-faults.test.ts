@@ -2,6 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import type { AppSession } from "../src/session/app-session";
 import { call, callJson, expectProblem } from "./helpers/api";
+import { config, standInUrl } from "./helpers/env";
 import { agentRequests, dataOf, kindsOf, names, runToDone, sendMessage } from "./helpers/generation";
 import { isDone, readSse } from "./helpers/sse";
 import { createEmployee, createUser } from "./helpers/users";
@@ -54,6 +55,45 @@ describe("agent faults end every run with one clear error and one done", () => {
     const r = await runToDone("[scenario:http_error status=503] x", { token: user.token });
     expect(errorOf(r)?.code).toBe("agent_unavailable");
     expect(await usage(user.token)).toBe(0);
+  });
+
+  it("agent dropping the connection before answering ends with agent_unavailable in our words, not the network's", async () => {
+    // What fetch says about this drop: it must reach the log, never the user.
+    const upstream = await fetch(`${standInUrl("agent")}/message`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${config.AGENT_API_SECRET_AUTH}`,
+      },
+      body: JSON.stringify({
+        allMessages: [{ role: "user", content: "[scenario:reset] x" }],
+        applicationId: crypto.randomUUID(),
+        traceId: "trace",
+        agentState: null,
+        allFiles: null,
+        templateId: "trpc_agent",
+        settings: {},
+      }),
+    }).then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    expect(upstream).toEqual(expect.any(String));
+    const user = await createUser();
+    const r = await runToDone("[scenario:reset] x", { token: user.token });
+    expect(errorOf(r)).toMatchObject({
+      code: "agent_unavailable",
+      message: "The agent could not be reached",
+    });
+    expect(errorOf(r)?.message).not.toContain(upstream!);
+    expect(names(r).slice(-2)).toEqual(["error", "done"]);
+    expect(await usage(user.token)).toBe(0);
+  });
+
+  it("agent answering 500 with a body: the error names the status, not the body", async () => {
+    const user = await createUser();
+    const r = await runToDone("[scenario:http_error status=500] x", { token: user.token });
+    expect(errorOf(r)).toMatchObject({ code: "agent_unavailable", message: "The agent answered 500" });
   });
 
   it("the legacy '# ERROR GENERATING DIFF' text ends with agent_error and makes no version", async () => {
