@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import type { AppSession } from "../src/session/app-session";
 import { call, callJson, expectProblem } from "./helpers/api";
 import { config, standInUrl } from "./helpers/env";
-import { agentRequests, dataOf, kindsOf, names, runToDone, sendMessage } from "./helpers/generation";
+import {
+  agentRequests,
+  dataOf,
+  expectEndedAndReusable,
+  kindsOf,
+  names,
+  runToDone,
+  sendMessage,
+} from "./helpers/generation";
 import { isDone, readSse } from "./helpers/sse";
 import { createEmployee, createUser } from "./helpers/users";
 
@@ -147,8 +155,7 @@ describe("agent faults end every run with one clear error and one done", () => {
       token: user.token,
       applicationId: first.appId,
     });
-    expect(names(r).slice(-2)).toEqual(["error", "done"]);
-    expect(errorOf(r)?.code).toBe("agent_timeout");
+    await expectEndedAndReusable(user, first.appId, r, "agent_timeout");
   });
 });
 
@@ -173,13 +180,10 @@ describe("run lock, limit, idempotency, cancel", () => {
     expect(cancel.status).toBe(202);
     expect(cancel.body).toEqual({ cancelled: true });
     const r = await readSse(res, { until: isDone });
-    expect(names(r).slice(-2)).toEqual(["error", "done"]);
-    expect(errorOf(r)?.code).toBe("cancelled");
     const again = await callJson("POST", `/apps/${first.appId}/cancel`, { token: user.token });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ cancelled: false });
-    const app = await callJson<{ runStatus: string }>("GET", `/apps/${first.appId}`, { token: user.token });
-    expect(app.body.runStatus).toBe("idle");
+    await expectEndedAndReusable(user, first.appId, r, "cancelled");
   });
 
   it("limit race: 8 concurrent messages against a limit of 3 → exactly 3 runs, 5 × 429", async () => {
@@ -249,11 +253,7 @@ describe("watchdog", () => {
     expect(await runDurableObjectAlarm(s)).toBe(true);
     const res = await call("GET", `/apps/${first.appId}/events?after=0`, { token: user.token });
     const r = await readSse(res);
-    const tail = r.events.slice(-2);
-    expect(tail.map((e) => e.event)).toEqual(["error", "done"]);
-    expect(dataOf(tail[0]!)).toMatchObject({ code: "run_interrupted" });
-    const next = await runToDone("[scenario:refine] next", { token: user.token, applicationId: first.appId });
-    expect(names(next).at(-1)).toBe("done");
-    expect(errorOf(next)).toBeUndefined();
+    expect(dataOf(r.events.at(-2)!)).toMatchObject({ code: "run_interrupted" });
+    await expectEndedAndReusable(user, first.appId, r, "run_interrupted");
   });
 });
