@@ -1,39 +1,23 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { openDb } from "../src/db/client";
+import { apps } from "../src/db/schema";
 import type { AppSession } from "../src/session/app-session";
-import { callJson, expectProblem } from "./helpers/api";
+import { call, callJson, expectProblem } from "./helpers/api";
 import { config, standInUrl } from "./helpers/env";
-import { agentRequests, names, runToDone } from "./helpers/generation";
-import type { SseRead } from "./helpers/sse";
+import { agentRequests, expectEndedAndReusable, names, runToDone, sendMessage } from "./helpers/generation";
+import { isDone, readSse } from "./helpers/sse";
 import { createUser, type TestUser } from "./helpers/users";
 
 // Every way a run ends gives back the lock, sets runStatus idle and ends the stream with
 // `error` then `done`; the proof for each exit is that the next message is accepted.
 
+const handle = openDb(config);
+afterAll(() => handle.end());
+
 const stub = (appId: string) =>
   env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
-
-const errorCode = (r: SseRead) =>
-  (r.events.find((e) => e.event === "error")?.json as { code: string } | undefined)?.code;
-
-/** The run ended cleanly: error then done, app idle, and another message runs to its end. */
-async function expectEndedAndReusable(user: TestUser, appId: string, r: SseRead, code: string) {
-  expect(names(r).slice(-2)).toEqual(["error", "done"]);
-  expect(errorCode(r)).toBe(code);
-  const until = Date.now() + 5_000;
-  let status = "";
-  while (Date.now() < until) {
-    const app = await callJson<{ runStatus: string }>("GET", `/apps/${appId}`, { token: user.token });
-    status = app.body.runStatus;
-    if (status === "idle") break;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  expect(status).toBe("idle");
-  const next = await runToDone("[scenario:refine] and now?", { token: user.token, applicationId: appId });
-  expect(next.res.status).toBe(200);
-  expect(names(next).at(-1)).toBe("done");
-  expect(errorCode(next)).toBeUndefined();
-}
 
 /** An app whose session holds one finished run (so its Durable Object exists and can be faulted). */
 async function appWithSession(user: TestUser): Promise<string> {
@@ -145,6 +129,67 @@ describe("every exit path of a run releases the lock and ends its readers", () =
     await expectEndedAndReusable(user, appId, r, "internal");
   });
 
+  it("cancel: POST /cancel while the agent is silent", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    const res = await sendMessage("[scenario:silence ms=60000] x", {
+      token: user.token,
+      applicationId: appId,
+    });
+    expect(res.status).toBe(200);
+    const cancel = await callJson("POST", `/apps/${appId}/cancel`, { token: user.token });
+    expect(cancel.status).toBe(202);
+    const r = await readSse(res, { until: isDone });
+    await expectEndedAndReusable(user, appId, r, "cancelled");
+  });
+
+  it("agent_timeout: the agent sends nothing for the idle timeout (the reader's clock)", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    await runInDurableObject(stub(appId), (instance: AppSession) => {
+      instance.idleTimeoutMs = 400;
+    });
+    const r = await runToDone("[scenario:silence ms=60000] x", { token: user.token, applicationId: appId });
+    await expectEndedAndReusable(user, appId, r, "agent_timeout");
+  });
+
+  it("agent_timeout: the heartbeat alarm finds the agent silent past the idle timeout", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    const res = await sendMessage("[scenario:silence ms=60000] x", {
+      token: user.token,
+      applicationId: appId,
+    });
+    expect(res.status).toBe(200);
+    // The reader's own clock still allows 120 s; the alarm judges by a shorter idle timeout.
+    await runInDurableObject(stub(appId), (instance: AppSession) => {
+      instance.idleTimeoutMs = 1;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await runDurableObjectAlarm(stub(appId))).toBe(true);
+    const r = await readSse(res, { until: isDone });
+    await expectEndedAndReusable(user, appId, r, "agent_timeout");
+  });
+
+  it("run_interrupted: the heartbeat alarm finds a running run whose reader was lost", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    // What an eviction leaves behind: a run marked running (here and in Postgres), no reader.
+    await runInDurableObject(stub(appId), (_instance: AppSession, state) => {
+      state.storage.sql.exec(
+        "INSERT INTO runs (id, trace_id, status, user_id, started_at, last_byte_at) VALUES ('lost-run', ?, 'running', ?, ?, ?)",
+        `app-${appId}.req-lost`,
+        user.id,
+        Date.now(),
+        Date.now(),
+      );
+    });
+    await handle.db.update(apps).set({ runStatus: "running" }).where(eq(apps.id, appId));
+    expect(await runDurableObjectAlarm(stub(appId))).toBe(true);
+    const r = await readSse(await call("GET", `/apps/${appId}/events?after=0`, { token: user.token }));
+    await expectEndedAndReusable(user, appId, r, "run_interrupted");
+  });
+
   it("an agent line longer than the limit ends the run with agent_protocol", async () => {
     const user = await createUser();
     const appId = await appWithSession(user);
@@ -207,7 +252,7 @@ describe("limits of a version and deletion against a run", () => {
       timeoutMs: 15_000,
     });
     expect(names(r).at(-1)).toBe("done");
-    expect(errorCode(r)).toBeUndefined();
+    expect(r.events.some((e) => e.event === "error")).toBe(false);
     await runInDurableObject(stub(appId), (instance: AppSession) => {
       delete (instance as unknown as Partial<Flushable>).flushNow;
     });

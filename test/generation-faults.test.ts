@@ -2,7 +2,16 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import type { AppSession } from "../src/session/app-session";
 import { call, callJson, expectProblem } from "./helpers/api";
-import { agentRequests, dataOf, kindsOf, names, runToDone, sendMessage } from "./helpers/generation";
+import { config, standInUrl } from "./helpers/env";
+import {
+  agentRequests,
+  dataOf,
+  expectEndedAndReusable,
+  kindsOf,
+  names,
+  runToDone,
+  sendMessage,
+} from "./helpers/generation";
 import { isDone, readSse } from "./helpers/sse";
 import { createEmployee, createUser } from "./helpers/users";
 
@@ -56,6 +65,45 @@ describe("agent faults end every run with one clear error and one done", () => {
     expect(await usage(user.token)).toBe(0);
   });
 
+  it("agent dropping the connection before answering ends with agent_unavailable in our words, not the network's", async () => {
+    // What fetch says about this drop: it must reach the log, never the user.
+    const upstream = await fetch(`${standInUrl("agent")}/message`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${config.AGENT_API_SECRET_AUTH}`,
+      },
+      body: JSON.stringify({
+        allMessages: [{ role: "user", content: "[scenario:reset] x" }],
+        applicationId: crypto.randomUUID(),
+        traceId: "trace",
+        agentState: null,
+        allFiles: null,
+        templateId: "trpc_agent",
+        settings: {},
+      }),
+    }).then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    expect(upstream).toEqual(expect.any(String));
+    const user = await createUser();
+    const r = await runToDone("[scenario:reset] x", { token: user.token });
+    expect(errorOf(r)).toMatchObject({
+      code: "agent_unavailable",
+      message: "The agent could not be reached",
+    });
+    expect(errorOf(r)?.message).not.toContain(upstream!);
+    expect(names(r).slice(-2)).toEqual(["error", "done"]);
+    expect(await usage(user.token)).toBe(0);
+  });
+
+  it("agent answering 500 with a body: the error names the status, not the body", async () => {
+    const user = await createUser();
+    const r = await runToDone("[scenario:http_error status=500] x", { token: user.token });
+    expect(errorOf(r)).toMatchObject({ code: "agent_unavailable", message: "The agent answered 500" });
+  });
+
   it("the legacy '# ERROR GENERATING DIFF' text ends with agent_error and makes no version", async () => {
     const user = await createUser();
     const r = await runToDone("[scenario:legacy_error_diff] x", { token: user.token });
@@ -107,8 +155,7 @@ describe("agent faults end every run with one clear error and one done", () => {
       token: user.token,
       applicationId: first.appId,
     });
-    expect(names(r).slice(-2)).toEqual(["error", "done"]);
-    expect(errorOf(r)?.code).toBe("agent_timeout");
+    await expectEndedAndReusable(user, first.appId, r, "agent_timeout");
   });
 });
 
@@ -133,13 +180,10 @@ describe("run lock, limit, idempotency, cancel", () => {
     expect(cancel.status).toBe(202);
     expect(cancel.body).toEqual({ cancelled: true });
     const r = await readSse(res, { until: isDone });
-    expect(names(r).slice(-2)).toEqual(["error", "done"]);
-    expect(errorOf(r)?.code).toBe("cancelled");
     const again = await callJson("POST", `/apps/${first.appId}/cancel`, { token: user.token });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ cancelled: false });
-    const app = await callJson<{ runStatus: string }>("GET", `/apps/${first.appId}`, { token: user.token });
-    expect(app.body.runStatus).toBe("idle");
+    await expectEndedAndReusable(user, first.appId, r, "cancelled");
   });
 
   it("limit race: 8 concurrent messages against a limit of 3 → exactly 3 runs, 5 × 429", async () => {
@@ -209,11 +253,7 @@ describe("watchdog", () => {
     expect(await runDurableObjectAlarm(s)).toBe(true);
     const res = await call("GET", `/apps/${first.appId}/events?after=0`, { token: user.token });
     const r = await readSse(res);
-    const tail = r.events.slice(-2);
-    expect(tail.map((e) => e.event)).toEqual(["error", "done"]);
-    expect(dataOf(tail[0]!)).toMatchObject({ code: "run_interrupted" });
-    const next = await runToDone("[scenario:refine] next", { token: user.token, applicationId: first.appId });
-    expect(names(next).at(-1)).toBe("done");
-    expect(errorOf(next)).toBeUndefined();
+    expect(dataOf(r.events.at(-2)!)).toMatchObject({ code: "run_interrupted" });
+    await expectEndedAndReusable(user, first.appId, r, "run_interrupted");
   });
 });

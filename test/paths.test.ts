@@ -36,6 +36,25 @@ const REFUSED = [
   "back\\slash",
   "x".repeat(1025),
   `${"é".repeat(512)}x`,
+  // Found by the path fuzz (seed 20261206): a C1 control, then a segment that is one space.
+  "\u0080/ ",
+  " ",
+  "a/ /b",
+  " lead.txt",
+  "trail.txt ",
+  "dir /x",
+  "trail.",
+  "...",
+  "a\u0085b",
+  "a\u00a0b",
+  "\u3000",
+  "a\u2028b",
+  "a\u2029b",
+  "zero\u200bwidth",
+  "\ufeffbom.txt",
+  "soft\u00adhyphen",
+  "evil\u202etxt.exe",
+  "iso\u2066late\u2069",
 ];
 const ACCEPTED = [
   "README.md",
@@ -49,7 +68,20 @@ const ACCEPTED = [
   "with space.txt",
   "x".repeat(1024),
   "é".repeat(512),
+  "a b/c d.txt",
+  "日本語/ファイル.txt",
+  "party🎉.md",
+  ".env.example",
 ];
+
+/** A test name that shows invisible code points as escapes. */
+function shown(path: string): string {
+  const json = JSON.stringify(path).replace(
+    /[^\x20-\x7e]/gu,
+    (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  );
+  return json.slice(0, 60);
+}
 
 function tree(files: Record<string, string>): Tree {
   return new Map(Object.entries(files).map(([p, content]) => [p, { content, mode: "100644" as const }]));
@@ -63,7 +95,7 @@ function created(path: string, content = "pwned\n"): string {
 }
 
 describe("the path rule", () => {
-  it.each(REFUSED.map((p) => [JSON.stringify(p).slice(0, 60), p]))("refuses %s", (_, p) => {
+  it.each(REFUSED.map((p) => [shown(p), p]))("refuses %s", (_, p) => {
     expect(pathProblem(p)).not.toBeNull();
     expect(isSafeTreePath(p)).toBe(false);
     expect(prepareFiles([{ path: p, content: "x" }]).skippedPaths).toEqual([p]);
@@ -147,6 +179,22 @@ describe("the diff gate refuses a diff whole for any refused path", () => {
       "--- a/README.md\n+++ /dev/null\n@@ -1 +0,0 @@\n-# App\n";
     const moved = applyUnifiedDiff(base(), del + created("README.md/x"));
     expect(moved.ok && [...moved.tree.keys()].sort()).toEqual(["README.md/x", "src/a.ts"]);
+  });
+
+  it("a name git quotes with a C1 control and a blank segment (found by fuzzing)", () => {
+    const diff =
+      'diff --git "a/\\302\\200/ " "b/\\302\\200/ "\nnew file mode 100644\nindex 0000000..1111111\n' +
+      '--- /dev/null\n+++ "b/\\302\\200/ "\n@@ -0,0 +1 @@\n+x\n';
+    const r = applyUnifiedDiff(base(), diff);
+    expect(r.ok ? "ok" : r.code).toBe("unsafe_path");
+  });
+
+  it("a quoted name starting with a byte order mark keeps it, and is refused", () => {
+    const diff =
+      'diff --git "a/\\357\\273\\277x" "b/\\357\\273\\277x"\nnew file mode 100644\nindex 0000000..1111111\n' +
+      '--- /dev/null\n+++ "b/\\357\\273\\277x"\n@@ -0,0 +1 @@\n+x\n';
+    const r = applyUnifiedDiff(base(), diff);
+    expect(r.ok ? [...r.tree.keys()] : r.code).toBe("unsafe_path");
   });
 
   it("a path of exactly 1,024 bytes is accepted", () => {

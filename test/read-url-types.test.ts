@@ -43,7 +43,18 @@ describe("presigned read-urls answer with safe content types", () => {
     }
     const zip = await readUrl(user.token, app.id);
     expect(zip.headers.get("content-type")).toBe("application/zip");
-    expect(zip.headers.get("content-disposition")).toBeNull();
+    expect(zip.headers.get("content-disposition")).toBe(`attachment; filename="${app.appName}.zip"`);
+    await zip.arrayBuffer();
+  });
+
+  it("the archive downloads under the app's name, made safe for a header", async () => {
+    const user = await createUser();
+    const app = await createApp(handle.db, user.id, { snapshotVersion: 1, appName: 'Café "Menu"; x=1' });
+    await storeSnapshot(config, { appId: app.id, version: 1, tree });
+    const zip = await readUrl(user.token, app.id);
+    expect(zip.status).toBe(200);
+    expect(zip.headers.get("content-type")).toBe("application/zip");
+    expect(zip.headers.get("content-disposition")).toBe('attachment; filename="cafe-menu-x-1.zip"');
     await zip.arrayBuffer();
   });
 

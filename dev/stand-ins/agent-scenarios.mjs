@@ -320,7 +320,7 @@ async function trickle(ctx) {
   return reviewIdle(ctx, after);
 }
 
-export const SCENARIOS = new Set([...Object.keys(scenarios), "http_error", "slow_start"]);
+export const SCENARIOS = new Set([...Object.keys(scenarios), "http_error", "reset", "slow_start"]);
 
 export async function runScenario(name, base) {
   const ctx = context(base);
@@ -333,6 +333,12 @@ export async function runScenario(name, base) {
     return send(ctx.res, status, {
       detail: status === 503 ? "Service Unavailable" : "Internal Server Error",
     });
+  }
+  if (name === "reset") {
+    // The connection drops before any answer (a crashed server, a proxy that gave up).
+    base.record.outcome = "reset";
+    stream.finished = true;
+    return ctx.res.destroy();
   }
   let run = name;
   if (name === "slow_start") {

@@ -8,8 +8,17 @@ export const MAX_PATH_BYTES = 1024;
 
 // Characters HFS+ (macOS) ignores when comparing names, so `.g\u200cit` is `.git` there.
 const HFS_IGNORED = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
-// C0 controls and DEL: they break headers, logs and terminals, and git quotes them.
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// C0 and C1 controls and DEL: they break headers, logs and terminals, and git quotes them.
+const CONTROL = /\p{Cc}/u;
+// Line and paragraph separators (U+2028, U+2029) break a name across lines wherever it is shown.
+const LINE_SEPARATOR = /[\p{Zl}\p{Zp}]/u;
+// Invisible format characters (zero-width, bidi controls, BOM, soft hyphen): a name holding one
+// prints like another name, or reorders what is printed after it.
+const FORMAT = /\p{Cf}/u;
+// Spaces other than U+0020 (no-break, ideographic, ...): `a\u00a0b` would print as `a b`.
+const ODD_SPACE = /[^\P{Zs} ]/u;
+// Windows drops trailing spaces and dots, and a leading or lone space is invisible in a listing.
+const EDGE_BLANK = /^\s|[\s.]$/;
 
 const utf8 = new TextEncoder();
 
@@ -31,6 +40,9 @@ export function isGitDirName(segment: string): boolean {
 export function pathProblem(path: string): string | null {
   if (path === "") return "empty path";
   if (CONTROL.test(path)) return "control character in path";
+  if (LINE_SEPARATOR.test(path)) return "line separator in path";
+  if (FORMAT.test(path)) return "invisible format character in path";
+  if (ODD_SPACE.test(path)) return "space other than U+0020 in path";
   if (path.includes("\\")) return "backslash in path";
   if (!path.isWellFormed()) return "lone surrogate in path";
   if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) return "absolute path";
@@ -39,6 +51,7 @@ export function pathProblem(path: string): string | null {
     if (seg === "") return "empty path segment";
     if (seg === "." || seg === "..") return "dot segment";
     if (isGitDirName(seg)) return ".git segment";
+    if (EDGE_BLANK.test(seg)) return "path segment starting with a space or ending in a space or dot";
   }
   return null;
 }

@@ -29,12 +29,14 @@ export function agentRequestBody(input: AgentRequestInput): string {
 
 const RETRY_DELAY_MS = 250;
 
+/** Its message is ours and reaches the user; what the network or the agent said is its cause. */
 export class AgentUnavailableError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = "AgentUnavailableError";
   }
 }
@@ -71,7 +73,7 @@ export async function openAgentStream(
     });
   } catch (err) {
     if (signal.aborted) throw err;
-    throw new AgentUnavailableError(`The agent could not be reached: ${(err as Error).message}`);
+    throw new AgentUnavailableError("The agent could not be reached", undefined, { cause: err });
   }
   if (res.status !== 200 || !res.body) {
     await res.body?.cancel().catch(() => undefined);

@@ -283,6 +283,7 @@ async function read(
     const stop = stopError(input, state);
     if (stop) return { type: "failed", error: stop, refund: false };
     if (err instanceof AgentUnavailableError) {
+      input.logger.warn("agent unavailable", { err, status: err.status });
       return { type: "failed", error: { code: "agent_unavailable", message: err.message }, refund: true };
     }
     if (err instanceof LineTooLongError) {

@@ -1,6 +1,8 @@
-import { call } from "./api";
+import { expect } from "vitest";
+import { call, callJson } from "./api";
 import { standInUrl } from "./env";
 import { isDone, readSse, type SseEvent, type SseRead } from "./sse";
+import type { TestUser } from "./users";
 
 export interface SendOptions {
   token: string;
@@ -53,3 +55,28 @@ export const kindsOf = (r: SseRead) =>
   r.events
     .filter((e) => e.event === "message")
     .map((e) => (e.json as { message: { kind: string } }).message.kind);
+
+const errorCode = (r: SseRead) =>
+  (r.events.find((e) => e.event === "error")?.json as { code: string } | undefined)?.code;
+
+/**
+ * The run ended cleanly: error then done, app idle, and the lock given back — the same app accepts
+ * another message (200) whose stream runs to `done` without an error.
+ */
+export async function expectEndedAndReusable(user: TestUser, appId: string, r: SseRead, code: string) {
+  expect(names(r).slice(-2)).toEqual(["error", "done"]);
+  expect(errorCode(r)).toBe(code);
+  const until = Date.now() + 5_000;
+  let status = "";
+  while (Date.now() < until) {
+    const app = await callJson<{ runStatus: string }>("GET", `/apps/${appId}`, { token: user.token });
+    status = app.body.runStatus;
+    if (status === "idle") break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  expect(status).toBe("idle");
+  const next = await runToDone("[scenario:refine] and now?", { token: user.token, applicationId: appId });
+  expect(next.res.status).toBe(200);
+  expect(names(next).at(-1)).toBe("done");
+  expect(errorCode(next)).toBeUndefined();
+}

@@ -27,7 +27,7 @@ const ReadUrlQuery = z.object({
     .max(1024)
     .refine(
       isSafeTreePath,
-      "must be a relative file path (no leading /, no . or .. segments, no .git, no control characters, at most 1,024 bytes)",
+      "must be a relative file path (no leading /, no . or .. segments, no .git, no control or invisible characters, no segment starting with a space or ending in a space or dot, at most 1,024 bytes)",
     )
     .optional()
     .openapi({
@@ -43,7 +43,8 @@ const route = createRoute({
   summary: "A presigned URL for the app's latest source snapshot, or one of its files",
   description:
     "Without `path`: the latest version's `source.zip` (the tree at the archive root, unix file modes " +
-    "kept). With `path`: that file of the latest version. The URL is valid for 3600 s and works only " +
+    "kept), served as an `application/zip` download named after the app. With `path`: that file of " +
+    "the latest version, served as `text/plain; charset=utf-8` (HTML and SVG as downloads). The URL is valid for 3600 s and works only " +
     "with a plain GET of that object. 404 `no_snapshot` before the app's first stored version, 404 " +
     "`not_found` for a path the latest version does not have, an unknown app or another user's app.",
   security: BEARER,

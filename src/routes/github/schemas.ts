@@ -19,7 +19,7 @@ const Path = z
   .max(4096)
   .refine(
     isValidPath,
-    "must be a relative path without '..', '.git' or control characters, at most 1,024 bytes",
+    "must be a relative path without '..', '.git', control or invisible characters, or a segment starting with a space or ending in a space or dot, at most 1,024 bytes",
   );
 
 export const FileSchema = z

@@ -16,6 +16,8 @@ import { sha256Hex } from "../../lib/sha256";
 export const appPrefix = (appId: string) => `apps/${appId}/`;
 export const versionPrefix = (appId: string, version: number) => `apps/${appId}/v${version}/`;
 export const archiveKey = (appId: string, version: number) => `${versionPrefix(appId, version)}source.zip`;
+/** Whether a key is a version's archive (a tree file named source.zip lives under `files/`). */
+export const isArchiveKey = (key: string) => /^apps\/[^/]+\/v\d+\/source\.zip$/.test(key);
 
 const MAX_KEY_BYTES = 1024;
 const utf8 = new TextEncoder();

@@ -34,6 +34,7 @@ export async function getReadUrl(
     if (!fileKey) throw new AppError("not_found", `The latest version has no file at ${input.path}`);
     key = fileKey;
   }
-  const { url, expiresAt } = await presignRead(config, key, READ_URL_TTL_S, undefined, input.path);
+  const as = input.path === undefined ? { archive: app.appName ?? app.name } : { file: input.path };
+  const { url, expiresAt } = await presignRead(config, key, READ_URL_TTL_S, undefined, as);
   return { readUrl: url, expiresAt, expiresIn: READ_URL_TTL_S, version, key };
 }

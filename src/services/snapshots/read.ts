@@ -4,7 +4,8 @@ import type { Config } from "../../config";
 import { AppError } from "../../errors";
 import type { Tree } from "../../lib/tree";
 import { unzipTree } from "../../lib/zip";
-import { archiveKey, checkAppVersion, fileKey, isSafeTreePath } from "./keys";
+import { slugRepoName } from "../github/names";
+import { archiveKey, checkAppVersion, fileKey, isArchiveKey, isSafeTreePath } from "./keys";
 import { readLatestPointer } from "./store";
 
 /** The tree of a stored version, from its archive (one GET). */
@@ -34,35 +35,42 @@ export async function snapshotFileExists(
 
 const HTML_OR_SVG = /\.(?:html?|xhtml|shtml|svgz?)$/i;
 
+/** What a presigned GET serves: a tree file (named by its path), or the archive of an app (named). */
+export type ReadAs = { file: string } | { archive: string };
+
 /**
  * The headers S3 is told to answer a presigned GET with, so a generated page never renders on
  * the bucket's origin: tree files are UTF-8 text and served as plain text, HTML and SVG as a
- * download too.
+ * download too; the archive is a zip and always a download, named after the app.
  */
-export function safeReadHeaders(path: string | null): Record<string, string> {
-  // The archive is stored as application/zip, which no browser renders.
-  if (path === null) return {};
+export function safeReadHeaders(as: ReadAs): Record<string, string> {
+  if ("archive" in as) {
+    return {
+      "response-content-type": "application/zip",
+      "response-content-disposition": `attachment; filename="${slugRepoName(as.archive)}.zip"`,
+    };
+  }
   return {
     "response-content-type": "text/plain; charset=utf-8",
-    ...(HTML_OR_SVG.test(path) ? { "response-content-disposition": "attachment" } : {}),
+    ...(HTML_OR_SVG.test(as.file) ? { "response-content-disposition": "attachment" } : {}),
   };
 }
 
 /**
  * A presigned GET URL for one object of the bucket, valid `expiresIn` seconds from now, with the
- * answer's headers signed in. `path` names the tree file a key holds when the key does not end
- * with it (a hashed long path); the archive is bytes.
+ * answer's headers signed in. `as` names the tree file a key holds when the key does not end
+ * with it (a hashed long path), or the app an archive is named after.
  */
 export async function presignRead(
   config: Config,
   key: string,
   expiresIn: number,
   now?: Date,
-  path?: string,
+  as?: ReadAs,
 ): Promise<{ url: string; expiresAt: string }> {
   const url = new URL(objectUrl(config, key));
-  const file = key.endsWith("/source.zip") && path === undefined ? null : (path ?? key);
-  for (const [k, v] of Object.entries(safeReadHeaders(file))) url.searchParams.set(k, v);
+  const served = as ?? (isArchiveKey(key) ? { archive: "source" } : { file: key });
+  for (const [k, v] of Object.entries(safeReadHeaders(served))) url.searchParams.set(k, v);
   const signed = await awsPresign(config, {
     service: "s3",
     url: url.toString(),

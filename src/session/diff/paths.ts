@@ -13,7 +13,8 @@ const ESCAPES: Record<string, string> = {
   '"': '"',
 };
 
-const decoder = new TextDecoder();
+// ignoreBOM keeps a leading U+FEFF, so the path rule sees the name the diff wrote, not one without it.
+const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /**
  * Reads a git C-quoted name at the start of `s` (which begins with `"`). Octal escapes are bytes
