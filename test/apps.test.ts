@@ -2,10 +2,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type Db, openDb } from "../src/db/client";
 import type { HistoryResponse } from "../src/routes/apps/history";
 import type { ListAppsResponse } from "../src/routes/apps/list";
-import type { AppResponse } from "../src/routes/apps/schemas";
 import { getApp } from "../src/services/apps/get-app";
 import { getHistory } from "../src/services/apps/history";
 import { listApps } from "../src/services/apps/list-apps";
+import type { AppWire } from "../src/services/apps/wire";
 import { callJson, expectProblem } from "./helpers/api";
 import { config } from "./helpers/env";
 import { addDeployment, addPrompts, createApp } from "./helpers/factories";
@@ -164,7 +164,7 @@ describe("GET /apps/:id", () => {
       finishedAt: minutesAgo(2),
     });
 
-    const r = await callJson<AppResponse>("GET", `/apps/${app.id}`, { token: me.token });
+    const r = await callJson<AppWire>("GET", `/apps/${app.id}`, { token: me.token });
     expect(r.status).toBe(200);
     expect(Object.keys(r.body).sort()).toEqual(APP_KEYS);
     expect(r.body).toMatchObject({
@@ -194,7 +194,7 @@ describe("GET /apps/:id", () => {
   it("latestDeployment is null before the first deployment", async () => {
     const me = await createUser();
     const app = await createApp(db, me.id);
-    const r = await callJson<AppResponse>("GET", `/apps/${app.id}`, { token: me.token });
+    const r = await callJson<AppWire>("GET", `/apps/${app.id}`, { token: me.token });
     expect(r.body).toMatchObject({
       latestDeployment: null,
       snapshotVersion: null,

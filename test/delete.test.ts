@@ -1,12 +1,12 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+import { deleteInstanceId, publishInstanceId } from "../src/bindings";
 import { putObject } from "../src/clients/s3";
 import { openDb } from "../src/db/client";
 import { apps, deployments } from "../src/db/schema";
 import type { AppWire } from "../src/services/apps/wire";
 import { ensureEcrRepository, ensureKoyebApp } from "../src/services/deploy";
-import { deleteInstanceId, publishInstanceId } from "../src/workflows/types";
 import { call, callJson } from "./helpers/api";
 import { config, standInUrl } from "./helpers/env";
 import { createApp } from "./helpers/factories";

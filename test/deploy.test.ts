@@ -1,9 +1,9 @@
 import { env, introspectWorkflowInstance } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+import { publishInstanceId } from "../src/bindings";
 import { openDb } from "../src/db/client";
 import { deployments as deploymentsTable } from "../src/db/schema";
-import { publishInstanceId } from "../src/workflows/types";
 import { call } from "./helpers/api";
 import { injectFault, state } from "./helpers/deploy";
 import { config } from "./helpers/env";

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { publishInstanceId } from "../src/bindings";
 import { openDb } from "../src/db/client";
 import {
   advanceDeployment,
@@ -6,7 +7,6 @@ import {
   finishDeployment,
   recordDeployment,
 } from "../src/services/deployments/record";
-import { publishInstanceId } from "../src/workflows/types";
 import { callJson } from "./helpers/api";
 import { config } from "./helpers/env";
 import { addDeployment, createApp } from "./helpers/factories";
@@ -23,7 +23,7 @@ afterAll(() => handle.end());
 
 /** Records version `version` of `appId` the way the publish workflow's step does. */
 async function record(appId: string, ownerId: string, version: number) {
-  return recordDeployment(db, {
+  return recordDeployment(config, {
     id: await deploymentIdFor(appId, version),
     appId,
     ownerId,
@@ -71,7 +71,7 @@ describe("deployment rows", () => {
     const rec = (version: number) => record(app.id, user.id, version);
     const v1 = await rec(1);
     expect(await rec(1)).toMatchObject({ id: v1.id, status: "queued" });
-    expect(await advanceDeployment(db, v1.id, { status: "building" })).toBe(true);
+    expect(await advanceDeployment(config, v1.id, { status: "building" })).toBe(true);
     const v2 = await rec(2);
     const rows = async () => (await deploymentsOf(user.token, app.id)).map((d) => [d.status, d.reason]);
     expect(await rows()).toEqual([
@@ -79,8 +79,8 @@ describe("deployment rows", () => {
       ["cancelled", "superseded"],
     ]);
     // The older workflow, waking up later, can neither move nor end its deployment.
-    expect(await advanceDeployment(db, v1.id, { status: "deploying" })).toBe(false);
-    expect(await finishDeployment(db, v1.id, { status: "healthy", url: "https://old" })).toBe(false);
+    expect(await advanceDeployment(config, v1.id, { status: "deploying" })).toBe(false);
+    expect(await finishDeployment(config, v1.id, { status: "healthy", url: "https://old" })).toBe(false);
     expect(await getApp(user.token, app.id)).toMatchObject({ deployStatus: "deploying", appUrl: null });
     // A retried record of the older version changes nothing.
     await rec(1);
@@ -88,7 +88,7 @@ describe("deployment rows", () => {
       ["queued", null],
       ["cancelled", "superseded"],
     ]);
-    expect(await finishDeployment(db, v2.id, { status: "healthy", url: "https://new" })).toBe(true);
+    expect(await finishDeployment(config, v2.id, { status: "healthy", url: "https://new" })).toBe(true);
     expect(await getApp(user.token, app.id)).toMatchObject({
       deployStatus: "deployed",
       appUrl: "https://new",
@@ -107,10 +107,10 @@ describe("deployment rows", () => {
     const app = await createApp(db, user.id);
     const rec = (version: number) => record(app.id, user.id, version);
     const v2 = await rec(2);
-    expect(await finishDeployment(db, v2.id, { status: "healthy", url: "https://new" })).toBe(true);
+    expect(await finishDeployment(config, v2.id, { status: "healthy", url: "https://new" })).toBe(true);
     const v1 = await rec(1);
     expect(v1).toMatchObject({ status: "cancelled", reason: "superseded" });
-    expect(await advanceDeployment(db, v1.id, { status: "building" })).toBe(false);
+    expect(await advanceDeployment(config, v1.id, { status: "building" })).toBe(false);
     expect(await getApp(user.token, app.id)).toMatchObject({
       deployStatus: "deployed",
       appUrl: "https://new",

@@ -1,17 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
+import { type PublishParams, startPublish } from "../bindings";
 import { type Config, loadConfig } from "../config";
-import { withDb } from "../db/client";
 import type { Tree } from "../lib/tree";
 import { createLogger, type Logger } from "../logger";
 import {
   type ClaimResult,
-  claimRun,
+  claimRunWithPool,
   type StartAnswer,
   type StartInput,
 } from "../services/generation/claim-run";
-import { refundMessage } from "../services/limits/counter";
+import { refundMessageWithPool } from "../services/limits/counter";
 import { deleteAppObjects } from "../services/snapshots";
-import type { PublishParams } from "../workflows/types";
 import { type AgentOutcome, type AgentRun, agentRequest, runAgent } from "./agent-run";
 import { type Completion, completeIdle } from "./complete-run";
 import {
@@ -24,7 +23,7 @@ import {
   type RunIds,
 } from "./events";
 import { flushOutbox, type HistoryRow, queueMirror } from "./outbox";
-import { startPublish } from "./publish";
+
 import { type RunRow, SessionStorage, type StoredEvent } from "./storage";
 import { Subscribers } from "./subscribers";
 import { isStaleLock, watchdogAction } from "./watchdog";
@@ -160,17 +159,15 @@ export class AppSession extends DurableObject<Env> {
 
   private claim(input: StartInput): Promise<ClaimResult> {
     const config = this.config;
-    return withDb(config, (db) =>
-      claimRun(db, {
-        appId: input.appId,
-        runId: input.runId,
-        userId: input.userId,
-        traceId: input.traceId,
-        newApp: input.newApp && { ...input.newApp, techStack: input.techStack },
-        idempotency: input.idempotency,
-        defaultLimit: config.DAILY_MESSAGE_LIMIT,
-      }),
-    );
+    return claimRunWithPool(config, {
+      appId: input.appId,
+      runId: input.runId,
+      userId: input.userId,
+      traceId: input.traceId,
+      newApp: input.newApp && { ...input.newApp, techStack: input.techStack },
+      idempotency: input.idempotency,
+      defaultLimit: config.DAILY_MESSAGE_LIMIT,
+    });
   }
 
   /** Gives back a lock that never became a run. */
@@ -301,7 +298,7 @@ export class AppSession extends DurableObject<Env> {
   private async refund(runId: string, userId: string, day: string | null): Promise<void> {
     if (!day) return;
     try {
-      await withDb(this.config, (db) => refundMessage(db, userId, day));
+      await refundMessageWithPool(this.config, userId, day);
     } catch (err) {
       this.logger(runId).error("refund failed", { err });
     }

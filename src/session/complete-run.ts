@@ -1,8 +1,8 @@
+import type { PublishParams } from "../bindings";
 import type { Config } from "../config";
 import type { Tree } from "../lib/tree";
 import type { Logger } from "../logger";
 import { storeSnapshot } from "../services/snapshots";
-import type { PublishParams } from "../workflows/types";
 import { applyUnifiedDiff } from "./diff";
 import type { AgentEvent, DiffStatEntry, RunError, RunIds } from "./events";
 import { queueMirror } from "./outbox";

@@ -1,18 +1,14 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
-import { findAppByName } from "../clients/koyeb";
-import { findProjectByName } from "../clients/neon";
+import { type DeleteAppParams, publishInstanceId, sessionStub } from "../bindings";
 import { loadConfig } from "../config";
-import { withDb } from "../db/client";
 import { createLogger } from "../logger";
-import { deleteEcrRepository, deleteKoyebApp, deleteNeonProject } from "../services/deploy";
-import { koyebAppName } from "../services/deploy/koyeb-app";
+import { loadApp } from "../services/apps/resources";
+import { deleteEcrRepository, deleteKoyebApp, deleteNeonDatabase } from "../services/deploy";
 import { cancelActiveDeployments } from "../services/deployments/record";
-import { sessionStub } from "../services/generation/session";
 import { archiveRepository } from "../services/github";
 import { deleteAppObjects } from "../services/snapshots";
-import { attempt, loadApp, STEP } from "./common";
 import { githubFor } from "./github-steps";
-import { type DeleteAppParams, publishInstanceId } from "./types";
+import { attempt, STEP } from "./step-policy";
 
 const ENDED = new Set<InstanceStatus["status"]>(["complete", "errored", "terminated"]);
 
@@ -47,7 +43,7 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
         // A failed terminate of a live instance fails the step (and is retried); an ended one is left.
         if (!ENDED.has((await instance.status()).status)) await instance.terminate();
       }
-      await withDb(config, (db) => cancelActiveDeployments(db, appId, "app deleted"));
+      await cancelActiveDeployments(config, appId, "app deleted");
     });
     const app = await step.do("load resources", STEP, async () => {
       const row = await loadApp(config, appId);
@@ -64,25 +60,16 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
     });
     if (!app) return;
     await step.do("delete koyeb app", STEP, () =>
-      attempt(async () => {
-        // Deleting the app also takes its domain and a service that was never recorded.
-        const found = app.koyebAppId ? null : await findAppByName(config, koyebAppName(appId));
-        return deleteKoyebApp(config, {
-          koyebAppId: app.koyebAppId ?? found?.id,
-          serviceId: app.koyebServiceId,
-        });
-      }),
+      attempt(() =>
+        deleteKoyebApp(config, { appId, koyebAppId: app.koyebAppId, serviceId: app.koyebServiceId }),
+      ),
     );
     // Both are keyed by the app id and a no-op when nothing is there: no recorded id needed.
     await step.do("delete images", STEP, () => attempt(() => deleteEcrRepository(config, appId)));
     await step.do("delete stored files", STEP, () => attempt(() => deleteAppObjects(config, appId)));
     if (config.NEON_API_KEY) {
       await step.do("delete database", STEP, () =>
-        attempt(async () => {
-          // The project's name as ensureNeonDatabase gives it.
-          const id = app.neonProjectId ?? (await findProjectByName(config, `app-${appId}`))?.id;
-          return id ? deleteNeonProject(config, id) : { deleted: false };
-        }),
+        attempt(() => deleteNeonDatabase(config, { appId, projectId: app.neonProjectId })),
       );
     }
     if (app.githubOwnerType === "org" && app.githubOwner && app.githubRepo) {

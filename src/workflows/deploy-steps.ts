@@ -1,8 +1,7 @@
-import { eq } from "drizzle-orm";
+import type { PublishParams } from "../bindings";
 import type { Config } from "../config";
 import { need } from "../config";
-import { withDb } from "../db/client";
-import { apps } from "../db/schema";
+import { loadApp, recordAppResources } from "../services/apps/resources";
 import {
   deployKoyebService,
   ensureEcrRepository,
@@ -16,9 +15,7 @@ import {
 } from "../services/deploy";
 import { advanceDeployment } from "../services/deployments/record";
 import { archiveKey } from "../services/snapshots";
-import { loadApp } from "./common";
 import { WorkflowFailure } from "./failures";
-import type { PublishParams } from "./types";
 
 /** The deployment was superseded by a newer version's, or its app deleted: stop without a failure. */
 export const superseded = () =>
@@ -29,7 +26,7 @@ async function advance(
   id: string,
   patch: Parameters<typeof advanceDeployment>[2],
 ): Promise<void> {
-  const still = await withDb(config, (db) => advanceDeployment(db, id, patch));
+  const still = await advanceDeployment(config, id, patch);
   if (!still) throw superseded();
 }
 
@@ -50,12 +47,7 @@ export async function startBuildStep(
     sourceKey: archiveKey(p.appId, p.version),
     imageUri,
   });
-  await withDb(config, (db) =>
-    db
-      .update(apps)
-      .set({ ecrRepository: repo.repositoryName, updatedAt: new Date() })
-      .where(eq(apps.id, p.appId)),
-  );
+  await recordAppResources(config, p.appId, { ecrRepository: repo.repositoryName });
   await advance(config, deploymentId, { status: "building", buildId, imageUri });
   return { buildId, imageUri };
 }
@@ -91,17 +83,11 @@ export async function deployServiceStep(
     existingProjectId: app?.neonProjectId,
   });
   const koyebApp = await ensureKoyebApp(config, { appId: p.appId, existingAppId: app?.koyebAppId });
-  await withDb(config, (db) =>
-    db
-      .update(apps)
-      .set({
-        koyebAppId: koyebApp.koyebAppId,
-        koyebDomainId: koyebApp.domainId,
-        ...(database ? { neonProjectId: database.projectId } : {}),
-        updatedAt: new Date(),
-      })
-      .where(eq(apps.id, p.appId)),
-  );
+  await recordAppResources(config, p.appId, {
+    koyebAppId: koyebApp.koyebAppId,
+    koyebDomainId: koyebApp.domainId,
+    ...(database ? { neonProjectId: database.projectId } : {}),
+  });
   await ensureRegistrySecret(config);
   const service = await deployKoyebService(config, {
     koyebAppId: koyebApp.koyebAppId,
@@ -109,12 +95,7 @@ export async function deployServiceStep(
     imageUri,
     env: { SERVER_PORT: "80", ...(database ? { APP_DATABASE_URL: database.connectionUri } : {}) },
   });
-  await withDb(config, (db) =>
-    db
-      .update(apps)
-      .set({ koyebServiceId: service.serviceId, updatedAt: new Date() })
-      .where(eq(apps.id, p.appId)),
-  );
+  await recordAppResources(config, p.appId, { koyebServiceId: service.serviceId });
   await advance(config, deploymentId, {
     status: "deploying",
     koyebAppId: koyebApp.koyebAppId,

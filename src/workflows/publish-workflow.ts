@@ -1,7 +1,8 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { type PublishParams, publishInstanceId } from "../bindings";
 import { type Config, loadConfig } from "../config";
-import { withDb } from "../db/client";
 import { createLogger, type Logger } from "../logger";
+import { loadApp } from "../services/apps/resources";
 import {
   ACTIVE_STATUSES,
   deploymentIdFor,
@@ -9,7 +10,6 @@ import {
   recordDeployment,
 } from "../services/deployments/record";
 import { setHomepage } from "../services/github";
-import { attempt, loadApp, notify, POLL, STEP } from "./common";
 import {
   deployServiceStep,
   type PollResult,
@@ -20,7 +20,8 @@ import {
 } from "./deploy-steps";
 import { doStep, failureOf, isWorkflowFailure, WorkflowFailure } from "./failures";
 import { type CommitRef, commitStep, ensureRepoStep, githubFor, type RepoRef } from "./github-steps";
-import { type PublishParams, publishInstanceId } from "./types";
+import { notify } from "./platform-message";
+import { attempt, POLL, STEP } from "./step-policy";
 
 /**
  * One app version, published: repository → commit → (the run's `done` follows) → deployment
@@ -88,16 +89,14 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
 
     const recorded = await step.do("record deployment", STEP, async () => {
       const id = await deploymentIdFor(p.appId, p.version);
-      const row = await withDb(config, (db) =>
-        recordDeployment(db, {
-          id,
-          appId: p.appId,
-          ownerId: p.ownerId,
-          version: p.version,
-          commitSha: commit.commitSha,
-          workflowInstanceId: publishInstanceId(p.appId, p.version),
-        }),
-      );
+      const row = await recordDeployment(config, {
+        id,
+        appId: p.appId,
+        ownerId: p.ownerId,
+        version: p.version,
+        commitSha: commit.commitSha,
+        workflowInstanceId: publishInstanceId(p.appId, p.version),
+      });
       return { id, active: ACTIVE_STATUSES.includes(row.status) };
     });
     if (!recorded.active) {
@@ -119,7 +118,7 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     try {
       const url = await this.deploy(step, config, log, p, deploymentId, commit.commitSha);
       const ended = await step.do("mark deployment healthy", STEP, () =>
-        withDb(config, (db) => finishDeployment(db, deploymentId, { status: "healthy", url })),
+        finishDeployment(config, deploymentId, { status: "healthy", url }),
       );
       if (!ended) return;
       await step.do("report deployment complete", STEP, () =>
@@ -207,7 +206,7 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     key: (what: string) => string,
   ): Promise<void> {
     const ended = await step.do("mark deployment failed", STEP, () =>
-      withDb(config, (db) => finishDeployment(db, deploymentId, { status: "failed", reason })),
+      finishDeployment(config, deploymentId, { status: "failed", reason }),
     );
     if (!ended) return;
     await step.do("report deployment failure", STEP, () =>

@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems } from "../../lib/router";
 import { getApp } from "../../services/apps/get-app";
-import { AppIdParams, AppSchema } from "./schemas";
+import { AppSchema } from "../../services/apps/wire";
+import { AppIdParams } from "./schemas";
 
 const route = createRoute({
   method: "get",

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems } from "../../lib/router";
 import { getHistory } from "../../services/apps/history";
-import { AppIdParams, HistoryEntrySchema, intQuery } from "./schemas";
+import { HistoryEntrySchema } from "../../services/apps/wire";
+import { AppIdParams, intQuery } from "./schemas";
 
 const Query = z.object({
   limit: intQuery(1, 1000, 200).openapi({ param: { in: "query", name: "limit" } }),

@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems } from "../../lib/router";
 import { listApps } from "../../services/apps/list-apps";
+import { AppSummarySchema } from "../../services/apps/wire";
 import { getLimitStatus, limitHeaders } from "../../services/limits/counter";
 import { LimitHeadersSchema } from "../limits/get";
-import { AppSummarySchema, intQuery } from "./schemas";
+import { intQuery } from "./schemas";
 
 const Query = z.object({
   page: intQuery(1, 1_000_000, 1).openapi({ param: { in: "query", name: "page" } }),

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems, UuidParam } from "../../lib/router";
+import { DeploymentSchema } from "../../services/apps/wire";
 import { deploymentStatus, listDeployments } from "../../services/deployments/read";
-import { AppIdParams, DeploymentSchema } from "../apps/schemas";
+import { AppIdParams } from "../apps/schemas";
 
 const list = createRoute({
   method: "get",

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems } from "../../lib/router";
-import { getOwnedApp } from "../../services/apps/get-owned-app";
-import { sessionStub } from "../../services/generation/session";
+import { cancelRun } from "../../services/generation/app-events";
 import { AppIdParams } from "../apps/schemas";
 
 const Cancelled = z.object({ cancelled: z.boolean() }).openapi("CancelResult");
@@ -26,7 +25,6 @@ const route = createRoute({
 
 export const cancelRoute = createRouter().openapi(route, async (c) => {
   const { ctx, user } = c.var;
-  const app = await getOwnedApp(ctx.db, user.id, c.req.valid("param").id);
-  const { cancelled } = await sessionStub(ctx.env, app.id).cancel();
+  const cancelled = await cancelRun(ctx, user, c.req.valid("param").id);
   return cancelled ? c.json({ cancelled: true }, 202) : c.json({ cancelled: false }, 200);
 });

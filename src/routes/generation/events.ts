@@ -1,10 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../../errors";
 import { BEARER, createRouter, problems } from "../../lib/router";
-import { getOwnedApp } from "../../services/apps/get-owned-app";
-import { sessionStub } from "../../services/generation/session";
-import { isEmployee } from "../../services/identity/profile";
-import { MAX_READERS_PER_APP } from "../../session/subscribers";
+import { MAX_READERS_PER_APP, openAppEvents } from "../../services/generation/app-events";
 import { AppIdParams } from "../apps/schemas";
 import { sseHeaders, sseResponse } from "./schemas";
 
@@ -47,20 +44,11 @@ function cursor(value: string | undefined, name: string): number | null {
 
 export const eventsRoute = createRouter().openapi(route, async (c) => {
   const { ctx, user } = c.var;
-  const app = await getOwnedApp(ctx.db, user.id, c.req.valid("param").id);
   const after =
     cursor(c.req.valid("header")["last-event-id"], "Last-Event-ID") ??
     cursor(c.req.valid("query").after, "after");
-  const debug = await isEmployee(ctx, user).catch(() => false);
-  const opened = await sessionStub(ctx.env, app.id).openEvents(after, debug);
-  if (opened.status === 204) return new Response(null, { status: 204, headers: { "x-app-id": app.id } });
-  if (opened.status === 429) throw tooManyReaders();
-  return new Response(opened.stream, { status: 200, headers: sseHeaders({ "x-app-id": app.id }) });
+  const opened = await openAppEvents(ctx, user, c.req.valid("param").id, after);
+  const appHeader = { "x-app-id": opened.appId };
+  if (opened.status === 204) return new Response(null, { status: 204, headers: appHeader });
+  return new Response(opened.stream, { status: 200, headers: sseHeaders(appHeader) });
 });
-
-export function tooManyReaders(): AppError {
-  return new AppError(
-    "too_many_readers",
-    `This app already has ${MAX_READERS_PER_APP} open event streams; close one and retry`,
-  );
-}

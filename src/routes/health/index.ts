@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
-import { AppError } from "../../errors";
 import { createRouter, problems } from "../../lib/router";
+import { checkDatabase } from "../../services/health/database";
 
 const HealthSchema = z
   .object({ status: z.literal("ok"), version: z.string(), time: z.string() })
@@ -32,14 +31,7 @@ export const healthRoutes = createRouter()
   )
   .openapi(ready, async (c) => {
     const { ctx } = c.var;
-    try {
-      await Promise.race([
-        ctx.db.execute(sql`select 1`),
-        new Promise((_, reject) => setTimeout(() => reject(new Error("database timeout")), 5_000)),
-      ]);
-    } catch (err) {
-      throw new AppError("upstream_unavailable", "The database is not answering", { cause: err });
-    }
+    await checkDatabase(ctx);
     return c.json(
       { status: "ok" as const, version: ctx.config.VERSION, time: new Date().toISOString() },
       200,

@@ -1,9 +1,8 @@
 import { and, eq, isNull } from "drizzle-orm";
+import { sessionStub, startAppDeletion } from "../../bindings";
 import type { AuthUser, RequestContext } from "../../context";
 import { apps } from "../../db/schema";
 import { AppError } from "../../errors";
-import { deleteInstanceId } from "../../workflows/types";
-import { sessionStub } from "../generation/session";
 
 /**
  * Soft-deletes the app in this request (it vanishes from every read at once), stops a running
@@ -19,14 +18,7 @@ export async function deleteApp(ctx: RequestContext, user: AuthUser, appId: stri
   await sessionStub(ctx.env, appId)
     .markDeleted()
     .catch((err) => ctx.logger.warn("could not stop the run at once; the workflow will", { err }));
-  try {
-    await ctx.env.DELETE_APP_WORKFLOW.create({
-      id: deleteInstanceId(appId),
-      params: { appId, ownerId: user.id },
-    });
-  } catch (err) {
-    const existing = await ctx.env.DELETE_APP_WORKFLOW.get(deleteInstanceId(appId)).catch(() => null);
-    if (!existing)
-      throw new AppError("upstream_unavailable", "The clean-up could not be started", { cause: err });
-  }
+  await startAppDeletion(ctx.env, { appId, ownerId: user.id }).catch((err) => {
+    throw new AppError("upstream_unavailable", "The clean-up could not be started", { cause: err });
+  });
 }

@@ -1,54 +1,88 @@
-import type { AppPromptRow, AppRow, DeploymentRow, DeploymentStatus } from "../../db/schema";
+import { z } from "@hono/zod-openapi";
+import { type AppPromptRow, type AppRow, DEPLOYMENT_STATUSES, type DeploymentRow } from "../../db/schema";
 
-// Row → wire shape, in one place: every route that answers an app, a deployment or a history
-// entry uses these, so the shapes in api.md hold everywhere. Never the agent state, tokens or keys.
+// The wire shapes, in one place: the zod schemas the OpenAPI document and the routes use, the
+// types inferred from them, and the row → wire mappers. Every route that answers an app, a
+// deployment or a history entry uses these, so the shapes of docs/decisions.md hold everywhere.
+// Never the agent state, tokens or keys.
 
-export interface AppSummaryWire {
-  id: string;
-  name: string;
-  appName: string | null;
-  techStack: string;
-  deployStatus: AppRow["deployStatus"];
-  appUrl: string | null;
-  repositoryUrl: string | null;
-  traceId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+const Timestamp = z.string().openapi({ example: "2026-11-26T09:00:00.000Z" });
 
-export interface DeploymentWire {
-  id: string;
-  appId: string;
-  status: DeploymentStatus;
-  reason: string | null;
-  commitSha: string | null;
-  imageUri: string | null;
-  url: string | null;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-}
+export const DeploymentSchema = z
+  .object({
+    id: z.uuid(),
+    appId: z.uuid(),
+    status: z.enum(DEPLOYMENT_STATUSES),
+    reason: z.string().nullable().openapi({ description: "A human-readable cause on `failed`." }),
+    commitSha: z.string().nullable(),
+    imageUri: z.string().nullable(),
+    url: z.string().nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    finishedAt: Timestamp.nullable(),
+  })
+  .openapi("Deployment");
 
-export interface AppWire extends AppSummaryWire {
-  clientSource: string;
-  githubOwner: string | null;
-  githubRepo: string | null;
-  runStatus: AppRow["runStatus"];
-  lastRunAt: string | null;
-  latestDeployment: DeploymentWire | null;
-  snapshotVersion: number | null;
-}
+export const AppSummarySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    appName: z.string().nullable().openapi({ description: "The repository name." }),
+    techStack: z.string(),
+    deployStatus: z.enum(["pending", "deploying", "deployed", "failed"]),
+    appUrl: z.string().nullable(),
+    repositoryUrl: z.string().nullable(),
+    traceId: z.string().nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi("AppSummary");
 
-export interface HistoryEntryWire {
-  id: string;
-  appId: string;
-  prompt: string;
-  kind: AppPromptRow["kind"];
-  messageKind: string;
-  metadata: Record<string, unknown> | null;
-  traceId: string | null;
-  createdAt: string;
-}
+export const AppSchema = AppSummarySchema.extend({
+  clientSource: z.string(),
+  githubOwner: z.string().nullable(),
+  githubRepo: z.string().nullable(),
+  runStatus: z.enum(["idle", "running"]),
+  lastRunAt: Timestamp.nullable(),
+  latestDeployment: DeploymentSchema.nullable(),
+  snapshotVersion: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: "The latest stored version (from 1); null before the first generated code." }),
+}).openapi("App");
+
+export const HistoryEntrySchema = z
+  .object({
+    id: z.uuid(),
+    appId: z.uuid(),
+    prompt: z.string(),
+    kind: z.enum(["user", "assistant"]),
+    messageKind: z.string().openapi({
+      description:
+        "`UserMessage`, an agent kind (`StageResult`, `RefinementRequest`, `ReviewResult`, " +
+        "`RuntimeError`, `WipUpdate`) or `PlatformMessage`.",
+    }),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({
+        description:
+          "The platform message metadata (`type`, `githubUrl`, `commitSha`, …); null otherwise. On " +
+          "`repo_created` and `commit_created`, files of the version not in the commit: `skippedPaths` " +
+          "(paths) and `skipped` (the same, `[{ path, reason }]`, reason `not_applied` for a diff " +
+          "section that could not be applied such as a binary one, `workflow_file` for " +
+          "`.github/workflows/` in the platform's org, `invalid_path` or `undecodable`).",
+      }),
+    traceId: z.string().nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi("HistoryEntry");
+
+export type DeploymentWire = z.infer<typeof DeploymentSchema>;
+export type AppSummaryWire = z.infer<typeof AppSummarySchema>;
+export type AppWire = z.infer<typeof AppSchema>;
+export type HistoryEntryWire = z.infer<typeof HistoryEntrySchema>;
 
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
@@ -124,12 +158,12 @@ export function toApp(row: AppRow, latestDeployment: DeploymentWireRow | null): 
   };
 }
 
-export type HistoryRow = Pick<
+type PromptRow = Pick<
   AppPromptRow,
   "id" | "appId" | "prompt" | "kind" | "messageKind" | "metadata" | "traceId" | "createdAt"
 >;
 
-export function toHistoryEntry(row: HistoryRow): HistoryEntryWire {
+export function toHistoryEntry(row: PromptRow): HistoryEntryWire {
   const meta = row.metadata;
   return {
     id: row.id,

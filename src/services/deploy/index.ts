@@ -15,5 +15,5 @@ export {
   getKoyebDeployment,
   type KoyebDeploymentState,
 } from "./koyeb-service";
-export { deleteNeonProject, ensureNeonDatabase, type NeonDatabase } from "./neon";
+export { deleteNeonDatabase, deleteNeonProject, ensureNeonDatabase, type NeonDatabase } from "./neon";
 export { ensureRegistrySecret, refreshRegistrySecrets } from "./registry-secret";

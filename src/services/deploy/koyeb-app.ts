@@ -83,13 +83,17 @@ export async function ensureKoyebApp(
 
 /**
  * Removes the service, then the app, which takes its domains with it (the auto-assigned one
- * belongs to the app); anything already gone counts as done.
+ * belongs to the app); anything already gone counts as done. With `appId` and no recorded app id,
+ * the app is found by its name (deleting it also takes a service that was never recorded).
  */
 export async function deleteKoyebApp(
   config: Config,
-  input: { koyebAppId?: string | null; serviceId?: string | null },
+  input: { appId?: string; koyebAppId?: string | null; serviceId?: string | null },
 ): Promise<{ service: boolean; app: boolean }> {
+  const koyebAppId =
+    input.koyebAppId ??
+    (input.appId ? (await koyeb.findAppByName(config, koyebAppName(input.appId)))?.id : undefined);
   const service = input.serviceId ? await koyeb.deleteService(config, input.serviceId) : false;
-  const app = input.koyebAppId ? await koyeb.deleteApp(config, input.koyebAppId) : false;
+  const app = koyebAppId ? await koyeb.deleteApp(config, koyebAppId) : false;
   return { service, app };
 }

@@ -9,7 +9,8 @@ export interface NeonDatabase {
   connectionUri: string;
 }
 
-const projectName = (appId: string) => `app-${appId}`;
+/** The project's name, used to make it and to find one whose id was never recorded. */
+export const neonProjectName = (appId: string) => `app-${appId}`;
 
 async function withUri(config: Config, projectId: string): Promise<NeonDatabase> {
   return { projectId, connectionUri: await neon.getConnectionUri(config, projectId) };
@@ -29,10 +30,10 @@ export async function ensureNeonDatabase(
     if (project) return withUri(config, project.id);
   }
   // A step that created the project but lost the answer finds it here instead of making another.
-  const found = await neon.findProjectByName(config, projectName(input.appId));
+  const found = await neon.findProjectByName(config, neonProjectName(input.appId));
   if (found) return withUri(config, found.id);
   const created = await neon.createProject(config, {
-    name: projectName(input.appId),
+    name: neonProjectName(input.appId),
     regionId: config.NEON_REGION_ID,
   });
   return { projectId: created.project.id, connectionUri: created.connectionUri };
@@ -41,4 +42,13 @@ export async function ensureNeonDatabase(
 /** Deletes the app's project; one already gone counts as done. */
 export async function deleteNeonProject(config: Config, projectId: string): Promise<{ deleted: boolean }> {
   return { deleted: await neon.deleteProject(config, projectId) };
+}
+
+/** Deletes the app's project: the recorded one, else the one found by its name. */
+export async function deleteNeonDatabase(
+  config: Config,
+  input: { appId: string; projectId?: string | null },
+): Promise<{ deleted: boolean }> {
+  const id = input.projectId ?? (await neon.findProjectByName(config, neonProjectName(input.appId)))?.id;
+  return id ? deleteNeonProject(config, id) : { deleted: false };
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Config } from "../../config";
+import { type Db, withDb } from "../../db/client";
 import { apps, type DeploymentRow, type DeploymentStatus, deployments } from "../../db/schema";
 
 export const ACTIVE_STATUSES: DeploymentStatus[] = ["queued", "building", "deploying"];
@@ -15,23 +16,26 @@ export async function deploymentIdFor(appId: string, version: number): Promise<s
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+interface NewDeployment {
+  id: string;
+  appId: string;
+  ownerId: string;
+  version: number;
+  commitSha: string;
+  workflowInstanceId: string;
+}
+
 /**
  * Records a version's deployment as `queued` (once), supersedes the app's older deployments still
  * in progress (`cancelled`, reason `superseded`) and marks the app `deploying` — one transaction.
  * A version recorded after a newer one (its publish lagged behind) starts superseded: an old
  * image must never replace the newer one that is live.
  */
-export async function recordDeployment(
-  db: Db,
-  d: {
-    id: string;
-    appId: string;
-    ownerId: string;
-    version: number;
-    commitSha: string;
-    workflowInstanceId: string;
-  },
-): Promise<DeploymentRow> {
+export async function recordDeployment(config: Config, d: NewDeployment): Promise<DeploymentRow> {
+  return withDb(config, (db) => recordIn(db, d));
+}
+
+async function recordIn(db: Db, d: NewDeployment): Promise<DeploymentRow> {
   return db.transaction(async (tx) => {
     await tx
       .insert(deployments)
@@ -71,7 +75,7 @@ export async function recordDeployment(
 
 /** Moves a deployment on, only while it is still in progress: false means it was superseded or ended. */
 export async function advanceDeployment(
-  db: Db,
+  config: Config,
   id: string,
   patch: Partial<
     Pick<
@@ -80,11 +84,13 @@ export async function advanceDeployment(
     >
   >,
 ): Promise<boolean> {
-  const rows = await db
-    .update(deployments)
-    .set({ ...patch, updatedAt: new Date() })
-    .where(and(eq(deployments.id, id), inArray(deployments.status, ACTIVE_STATUSES)))
-    .returning({ id: deployments.id });
+  const rows = await withDb(config, (db) =>
+    db
+      .update(deployments)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(and(eq(deployments.id, id), inArray(deployments.status, ACTIVE_STATUSES)))
+      .returning({ id: deployments.id }),
+  );
   return rows.length > 0;
 }
 
@@ -93,6 +99,14 @@ export async function advanceDeployment(
  * follow only when this is still the app's latest deployment. False when it had already ended.
  */
 export async function finishDeployment(
+  config: Config,
+  id: string,
+  outcome: { status: "healthy"; url: string } | { status: "failed"; reason: string },
+): Promise<boolean> {
+  return withDb(config, (db) => finishIn(db, id, outcome));
+}
+
+async function finishIn(
   db: Db,
   id: string,
   outcome: { status: "healthy"; url: string } | { status: "failed"; reason: string },
@@ -131,9 +145,11 @@ export async function finishDeployment(
 }
 
 /** Ends every deployment of the app still in progress (the app is being deleted). */
-export async function cancelActiveDeployments(db: Db, appId: string, reason: string): Promise<void> {
-  await db
-    .update(deployments)
-    .set({ status: "cancelled", reason, finishedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(deployments.appId, appId), inArray(deployments.status, ACTIVE_STATUSES)));
+export async function cancelActiveDeployments(config: Config, appId: string, reason: string): Promise<void> {
+  await withDb(config, (db) =>
+    db
+      .update(deployments)
+      .set({ status: "cancelled", reason, finishedAt: new Date(), updatedAt: new Date() })
+      .where(and(eq(deployments.appId, appId), inArray(deployments.status, ACTIVE_STATUSES))),
+  );
 }

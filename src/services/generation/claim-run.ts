@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Config } from "../../config";
+import { type Db, withDb } from "../../db/client";
 import { sqlState } from "../../db/errors";
 import { type CountResult, countResult, type LimitStatus, utcDay } from "../limits/counter";
 
@@ -67,6 +68,11 @@ type ClaimRow = {
  * one before (`where exists`), so a refusal writes nothing; a key another request holds makes the
  * key insert fail (23505), which rolls back the count and the app row with it.
  */
+/** claimRun on a short-lived pool of its own, for the app's session (which holds no connection). */
+export function claimRunWithPool(config: Config, input: ClaimInput): Promise<ClaimResult> {
+  return withDb(config, (db) => claimRun(db, input));
+}
+
 export async function claimRun(db: Db, input: ClaimInput, now = new Date()): Promise<ClaimResult> {
   const { appId, userId } = input;
   const day = utcDay(now);

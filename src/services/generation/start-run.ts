@@ -1,11 +1,11 @@
+import { sessionStub } from "../../bindings";
 import type { AuthUser, RequestContext } from "../../context";
 import { AppError } from "../../errors";
 import { getOwnedApp } from "../apps/get-owned-app";
-import { isEmployee } from "../identity/profile";
 import { getLimitStatus, type LimitStatus, limitHeaders } from "../limits/counter";
+import { showsDebug, tooManyReaders } from "./app-events";
 import type { StartAnswer, StartInput } from "./claim-run";
 import { findKey, type KeyRecord, releaseKey, requestHash } from "./idempotency";
-import { sessionStub } from "./session";
 
 export const TEMPLATE_IDS = ["trpc_agent", "nicegui_agent", "laravel_agent"] as const;
 
@@ -47,11 +47,6 @@ function traceIdFor(appId: string, isNew: boolean, sent: string | undefined): st
   return sent.startsWith(`app-${appId}.req-`) ? sent : fresh;
 }
 
-async function employee(ctx: RequestContext, user: AuthUser): Promise<boolean> {
-  // Only decides whether debug lines are shown: never fail a run over it.
-  return isEmployee(ctx, user).catch(() => false);
-}
-
 const keyReused = () =>
   new AppError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
 
@@ -67,15 +62,10 @@ async function attach(
   key: string | undefined,
 ): Promise<StartedRun> {
   const stub = sessionStub(ctx.env, rec.appId);
-  const debug = await employee(ctx, user);
+  const debug = await showsDebug(ctx, user);
   for (let i = 0; i < ATTACH_TRIES; i++) {
     const opened = await stub.openRun(rec.runId, debug);
-    if (opened.status === 429) {
-      throw new AppError(
-        "too_many_readers",
-        "This app already has too many open event streams; close one and retry",
-      );
-    }
+    if (opened.status === 429) throw tooManyReaders();
     if (opened.status === 404) {
       if (key) await releaseKey(ctx.db, user.id, key, rec.runId).catch(() => undefined);
       throw new AppError("upstream_unavailable", "The earlier request with this key did not start; retry");
@@ -131,7 +121,7 @@ export async function startRun(
     runId,
     traceId,
     userId: user.id,
-    ownerIsEmployee: await employee(ctx, user),
+    ownerIsEmployee: await showsDebug(ctx, user),
     newApp: isNew
       ? { name: input.message.split("\n", 1)[0]!.slice(0, 100), clientSource: input.clientSource }
       : null,

@@ -1,7 +1,7 @@
-import { type GitHubClient, githubOrgClient, githubUserClient } from "../../clients/github";
-import { getGitHubAccessToken } from "../../clients/stack";
+import type { GitHubClient } from "../../clients/github";
 import type { AuthUser, RequestContext } from "../../context";
 import { AppError } from "../../errors";
+import { githubClientFor, NoGitHubClient } from "./client-for";
 import { commitChanges, commitVersion } from "./commit";
 import type { CommitFile } from "./files";
 import { ensureRepository } from "./repository";
@@ -19,12 +19,13 @@ interface Acting {
 
 async function acting(ctx: RequestContext, user: AuthUser, target: DevTarget): Promise<Acting> {
   if (target.mode === "org") {
-    return { gh: githubOrgClient(ctx.config, target.owner), owner: target.owner, ownerType: "org" };
+    const gh = await githubClientFor(ctx.config, { type: "org", login: target.owner });
+    return { gh, owner: target.owner, ownerType: "org" };
   }
-  const token = await getGitHubAccessToken(ctx.config, user.id, "repositories");
-  if (!token)
+  const gh = await githubClientFor(ctx.config, { type: "user", userId: user.id }).catch((err) => {
+    if (!(err instanceof NoGitHubClient)) throw err;
     throw new AppError("github_not_connected", "Connect a GitHub account to use the /github/user routes");
-  const gh = githubUserClient(ctx.config, token);
+  });
   const me = await gh.request<{ login: string }>("GET /user");
   return { gh, owner: me.data.login, ownerType: "user" };
 }

@@ -1,3 +1,4 @@
+export type { GitHubClient } from "../../clients/github";
 export {
   type CommitChangesInput,
   type CommitResult,

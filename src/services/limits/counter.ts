@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Config } from "../../config";
+import { type Db, withDb } from "../../db/client";
 
 /** A user's daily message allowance at one moment. The day is the UTC calendar day. */
 export interface LimitStatus {
@@ -82,6 +83,11 @@ export function countResult(
 }
 
 /** Gives back one counted message of `day` (a run that never started); never goes below 0. */
+/** refundMessage on a short-lived pool of its own, for the app's session. */
+export function refundMessageWithPool(config: Config, userId: string, day: string): Promise<void> {
+  return withDb(config, (db) => refundMessage(db, userId, day));
+}
+
 export async function refundMessage(db: Db, userId: string, day: string): Promise<void> {
   await db.execute(sql`
     update message_usage set count = count - 1

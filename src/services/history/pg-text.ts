@@ -1,4 +1,4 @@
-import { sqlState } from "../db/errors";
+import { sqlState } from "../../db/errors";
 
 /**
  * Text that Postgres cannot hold: `text` refuses U+0000, `jsonb` refuses `\u0000` and unpaired

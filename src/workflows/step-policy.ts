@@ -1,11 +1,5 @@
 import type { WorkflowStepConfig } from "cloudflare:workers";
 import { NonRetryableError } from "cloudflare:workflows";
-import { eq } from "drizzle-orm";
-import type { Config } from "../config";
-import { withDb } from "../db/client";
-import { type AppRow, apps } from "../db/schema";
-import { sessionStub } from "../services/generation/session";
-import type { PlatformMetadata } from "../session/events";
 
 /** Every step: bounded retries with exponential backoff, and a ceiling on one attempt. */
 export const STEP = {
@@ -31,22 +25,4 @@ export async function attempt<T>(fn: () => Promise<T>): Promise<T> {
     if (retryable === false) throw new NonRetryableError((err as Error).message);
     throw err;
   }
-}
-
-export async function loadApp(config: Config, appId: string): Promise<AppRow | null> {
-  return withDb(config, async (db) => {
-    const [row] = await db.select().from(apps).where(eq(apps.id, appId)).limit(1);
-    return row ?? null;
-  });
-}
-
-/** Tells the app's session; `key` makes a retried step log its message once. */
-export async function notify(
-  env: Env,
-  appId: string,
-  version: number | null,
-  metadata: PlatformMetadata,
-  key: string,
-): Promise<void> {
-  await sessionStub(env, appId).platformMessage({ appId, version, metadata, key });
 }
