@@ -24,6 +24,20 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/**
+ * Why a run ended without success: the `code` of a run's `error` event inside the stream, never an
+ * HTTP answer, so it has no status. `internal` is shared with the table above.
+ */
+export type RunErrorCode =
+  | "agent_error"
+  | "agent_unavailable"
+  | "agent_protocol"
+  | "agent_timeout"
+  | "patch_failed"
+  | "cancelled"
+  | "run_interrupted"
+  | "internal";
+
 const TITLES: Record<number, string> = {
   400: "Bad Request",
   401: "Unauthorized",

@@ -1,4 +1,6 @@
-/** Wire shapes of the events a client reads (api.md, Generation). */
+import type { RunErrorCode } from "../errors";
+
+/** Wire shapes of the events a client reads (docs/decisions.md, Events). */
 
 export interface DiffStatEntry {
   path: string;
@@ -45,19 +47,9 @@ export interface PlatformMetadata {
   skipped?: Array<{ path: string; reason: string }>;
 }
 
-export type ErrorCode =
-  | "agent_error"
-  | "agent_unavailable"
-  | "agent_protocol"
-  | "agent_timeout"
-  | "patch_failed"
-  | "cancelled"
-  | "run_interrupted"
-  | "internal";
-
 /** Why a run ended without success: sent to readers as its `error` event. */
 export interface RunError {
-  code: ErrorCode;
+  code: RunErrorCode;
   message: string;
 }
 
@@ -134,7 +126,7 @@ export function platformMessageEvent(ids: RunIds, meta: PlatformMetadata) {
   };
 }
 
-export function errorEvent(ids: RunIds, code: ErrorCode, message: string) {
+export function errorEvent(ids: RunIds, code: RunErrorCode, message: string) {
   return { code, message, traceId: ids.traceId, appId: ids.appId };
 }
 
