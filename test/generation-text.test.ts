@@ -6,7 +6,7 @@ import { config } from "./helpers/env";
 import { names, runToDone } from "./helpers/generation";
 import { createUser } from "./helpers/users";
 
-// Text Postgres cannot hold (api.md, Round 3): refused from users, replaced in what the agent sends.
+// Text Postgres cannot hold (docs/decisions.md, Round 3): refused from users, replaced in what the agent sends.
 
 const stub = (appId: string) =>
   env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;

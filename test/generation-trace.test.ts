@@ -3,7 +3,7 @@ import { callJson, expectProblem } from "./helpers/api";
 import { runToDone } from "./helpers/generation";
 import { createUser } from "./helpers/users";
 
-// traceId rules (api.md, Round 3).
+// traceId rules (docs/decisions.md, Round 3).
 
 const traceOf = (r: Awaited<ReturnType<typeof runToDone>>) =>
   (r.events.find((e) => e.event === "done")!.json as { traceId: string }).traceId;

@@ -3,7 +3,7 @@ import type { ZodError } from "zod";
 import type { AppEnv } from "../context";
 import { AppError, type FieldError } from "../errors";
 
-/** The issue parameter that marks a size limit whose breach is a 413, not a 400 (`api.md`: message, settings). */
+/** The issue parameter that marks a size limit whose breach is a 413, not a 400 (docs/decisions.md, Requests: message, settings). */
 export const TOO_LARGE = "payload_too_large";
 
 /**

@@ -392,7 +392,7 @@ export class AppSession extends DurableObject<Env> {
     return event.seq;
   }
 
-  /** The run's `done` follows the deployment's start, or a failure before it (api.md, Events). */
+  /** The run's `done` follows the deployment's start, or a failure before it (docs/decisions.md, Events). */
   private endsPublishingWait(type: PlatformMetadata["type"]): boolean {
     return type !== "repo_created" && type !== "commit_created";
   }

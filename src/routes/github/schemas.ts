@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { isValidPath } from "../../services/github/files";
 
-// Bodies and answers of the development-only /github routes (api.md, "GitHub (development only)").
+// Bodies and answers of the development-only /github routes (docs/decisions.md, Admin and dev routes).
 
 const Owner = z
   .string()

@@ -31,7 +31,7 @@ const ATTACH_WAIT_MS = 100;
 const TRACE_ID = /^app-[0-9a-f-]{36}\.req-[^\u0000-\u001f\u007f]+$/i;
 
 /**
- * api.md, Round 3: a new app ignores any traceId; an existing app keeps one that names it,
+ * docs/decisions.md, Round 3: a new app ignores any traceId; an existing app keeps one that names it,
  * replaces a well-formed one naming another app, and refuses a malformed one.
  */
 function traceIdFor(appId: string, isNew: boolean, sent: string | undefined): string {
@@ -83,7 +83,7 @@ async function attach(
 }
 
 /**
- * POST /message, in the order api.md fixes: idempotency → app → run lock (409) → daily limit
+ * POST /message, in the order docs/decisions.md (Requests) fixes: idempotency → app → run lock (409) → daily limit
  * (429). The Worker reads (the key, the app); the app's session does the rest in one call
  * (AppSession.start): the lock, one Postgres statement for ownership, key, count and app row,
  * then the run, whose stream is returned before any agent byte.

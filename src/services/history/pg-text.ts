@@ -3,7 +3,7 @@ import { sqlState } from "../../db/errors";
 /**
  * Text that Postgres cannot hold: `text` refuses U+0000, `jsonb` refuses `\u0000` and unpaired
  * surrogates. The event log keeps the agent's text exactly; what goes to Postgres carries U+FFFD
- * in their place (api.md, Round 3).
+ * in their place (docs/decisions.md, Round 3).
  */
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
