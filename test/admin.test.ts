@@ -1,17 +1,15 @@
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
-import { openDb } from "../src/db/client";
+import { describe, expect, it } from "vitest";
 import { customMessageLimits } from "../src/db/schema";
 import type { UserMessageLimitResponse } from "../src/routes/admin/message-limit";
 import type { MessageLimitResponse } from "../src/routes/limits/get";
 import { countMessage, nextUtcMidnight } from "../src/services/limits/counter";
 import { call, callJson, expectProblem } from "./helpers/api";
+import { useTestDb } from "./helpers/db";
 import { config } from "./helpers/env";
 import { createEmployee, createUser, type TestUser } from "./helpers/users";
 
-const handle = openDb(config);
-const db = handle.db;
-afterAll(() => handle.end());
+const db = useTestDb();
 
 const path = (userId: string) => `/admin/users/${encodeURIComponent(userId)}/message-limit`;
 const getLimit = (as: TestUser, userId: string) =>

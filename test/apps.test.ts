@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Db, openDb } from "../src/db/client";
 import type { HistoryResponse } from "../src/routes/apps/history";
 import type { ListAppsResponse } from "../src/routes/apps/list";
@@ -7,13 +7,12 @@ import { getHistory } from "../src/services/apps/history";
 import { listApps } from "../src/services/apps/list-apps";
 import type { AppWire } from "../src/services/apps/wire";
 import { callJson, expectProblem } from "./helpers/api";
+import { useTestDb } from "./helpers/db";
 import { config } from "./helpers/env";
 import { addDeployment, addPrompts, createApp } from "./helpers/factories";
 import { createUser } from "./helpers/users";
 
-const handle = openDb(config);
-const db = handle.db;
-afterAll(() => handle.end());
+const db = useTestDb();
 
 /** Runs `fn` against a pool that counts the statements sent (each one a database round trip). */
 async function countStatements(fn: (db: Db) => Promise<unknown>): Promise<number> {

@@ -1,13 +1,13 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deleteInstanceId, publishInstanceId } from "../src/bindings";
 import { putObject } from "../src/clients/s3";
-import { openDb } from "../src/db/client";
 import { apps, deployments } from "../src/db/schema";
 import type { AppWire } from "../src/services/apps/wire";
 import { ensureEcrRepository, ensureKoyebApp } from "../src/services/deploy";
 import { call, callJson } from "./helpers/api";
+import { useTestDb } from "./helpers/db";
 import { config, standInUrl } from "./helpers/env";
 import { createApp } from "./helpers/factories";
 import { sendMessage } from "./helpers/generation";
@@ -27,9 +27,7 @@ import { isDone, readSse } from "./helpers/sse";
 import { ecrReposOf, koyebOf, neonProjectsOf, s3KeysOf } from "./helpers/stand-in-state";
 import { createUser, type TestUser } from "./helpers/users";
 
-const handle = openDb(config);
-const db = handle.db;
-afterAll(() => handle.end());
+const db = useTestDb();
 
 const usage = async (token: string) =>
   (await callJson<{ currentUsage: number }>("GET", "/message-limit", { token })).body.currentUsage;

@@ -1,12 +1,10 @@
 import { env, introspectWorkflowInstance } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { publishInstanceId } from "../src/bindings";
-import { openDb } from "../src/db/client";
 import { deployments as deploymentsTable } from "../src/db/schema";
 import { call } from "./helpers/api";
 import { injectFault, state } from "./helpers/deploy";
-import { config } from "./helpers/env";
 
 interface ServiceDefinition {
   ports: { port: number }[];
@@ -14,6 +12,7 @@ interface ServiceDefinition {
   env: { key: string; value: string }[];
 }
 
+import { useTestDb } from "./helpers/db";
 import { sendMessage } from "./helpers/generation";
 import { exportRepo } from "./helpers/github";
 import {
@@ -34,9 +33,7 @@ import { isDone, readSse } from "./helpers/sse";
 import { ecrReposOf, faultsLeft, koyebOf, legacyStatus, neonProjectsOf } from "./helpers/stand-in-state";
 import { createUser, type TestUser } from "./helpers/users";
 
-const handle = openDb(config);
-const db = handle.db;
-afterAll(() => handle.end());
+const db = useTestDb();
 
 /** An app with no version yet (a clarifying question), so faults can be aimed at its id. */
 async function emptyApp(user: TestUser) {

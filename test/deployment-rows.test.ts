@@ -1,6 +1,5 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { publishInstanceId } from "../src/bindings";
-import { openDb } from "../src/db/client";
 import {
   advanceDeployment,
   deploymentIdFor,
@@ -8,6 +7,7 @@ import {
   recordDeployment,
 } from "../src/services/deployments/record";
 import { callJson } from "./helpers/api";
+import { useTestDb } from "./helpers/db";
 import { config } from "./helpers/env";
 import { addDeployment, createApp } from "./helpers/factories";
 import { deploymentsOf, getApp } from "./helpers/publish";
@@ -17,9 +17,7 @@ import { createUser } from "./helpers/users";
 // Deployment rows: the status mapping of the older endpoint, and the record/supersede/finish rules
 // the publish workflow relies on, exercised against the database directly.
 
-const handle = openDb(config);
-const db = handle.db;
-afterAll(() => handle.end());
+const db = useTestDb();
 
 /** Records version `version` of `appId` the way the publish workflow's step does. */
 async function record(appId: string, ownerId: string, version: number) {

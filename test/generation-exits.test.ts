@@ -1,10 +1,10 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
-import { openDb } from "../src/db/client";
+import { describe, expect, it } from "vitest";
 import { apps } from "../src/db/schema";
 import type { AppSession } from "../src/session/app-session";
 import { call, callJson, expectProblem } from "./helpers/api";
+import { useTestDb } from "./helpers/db";
 import { config, standInUrl } from "./helpers/env";
 import { agentRequests, expectEndedAndReusable, names, runToDone, sendMessage } from "./helpers/generation";
 import { isDone, readSse } from "./helpers/sse";
@@ -13,8 +13,7 @@ import { createUser, type TestUser } from "./helpers/users";
 // Every way a run ends gives back the lock, sets runStatus idle and ends the stream with
 // `error` then `done`; the proof for each exit is that the next message is accepted.
 
-const handle = openDb(config);
-afterAll(() => handle.end());
+const db = useTestDb();
 
 const stub = (appId: string) =>
   env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
@@ -184,7 +183,7 @@ describe("every exit path of a run releases the lock and ends its readers", () =
         Date.now(),
       );
     });
-    await handle.db.update(apps).set({ runStatus: "running" }).where(eq(apps.id, appId));
+    await db.update(apps).set({ runStatus: "running" }).where(eq(apps.id, appId));
     expect(await runDurableObjectAlarm(stub(appId))).toBe(true);
     const r = await readSse(await call("GET", `/apps/${appId}/events?after=0`, { token: user.token }));
     await expectEndedAndReusable(user, appId, r, "run_interrupted");

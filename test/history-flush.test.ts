@@ -1,17 +1,15 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
-import { openDb } from "../src/db/client";
+import { describe, expect, it } from "vitest";
 import { appPrompts } from "../src/db/schema";
 import type { AppSession } from "../src/session/app-session";
-import { config } from "./helpers/env";
+import { useTestDb } from "./helpers/db";
 import { runToDone } from "./helpers/generation";
 import { createUser } from "./helpers/users";
 
 // A history row that cannot reach Postgres stays queued in the session and the alarm writes it.
 
-const handle = openDb(config);
-afterAll(() => handle.end());
+const db = useTestDb();
 
 const stub = (appId: string) =>
   env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
@@ -22,24 +20,24 @@ const stub = (appId: string) =>
  */
 async function refuseHistoryWrites(appId: string): Promise<() => Promise<void>> {
   const name = `refuse_${appId.replaceAll("-", "")}`;
-  await handle.db.execute(
+  await db.execute(
     sql.raw(
       `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ` +
         `IF NEW.app_id = '${appId}' THEN RAISE EXCEPTION 'not accepting writes' USING ERRCODE = '57P03'; END IF; ` +
         "RETURN NEW; END $$",
     ),
   );
-  await handle.db.execute(
+  await db.execute(
     sql.raw(`CREATE TRIGGER ${name} BEFORE INSERT ON app_prompts FOR EACH ROW EXECUTE FUNCTION ${name}()`),
   );
   return async () => {
-    await handle.db.execute(sql.raw(`DROP TRIGGER ${name} ON app_prompts`));
-    await handle.db.execute(sql.raw(`DROP FUNCTION ${name}()`));
+    await db.execute(sql.raw(`DROP TRIGGER ${name} ON app_prompts`));
+    await db.execute(sql.raw(`DROP FUNCTION ${name}()`));
   };
 }
 
 async function platformRows(appId: string) {
-  return handle.db
+  return db
     .select({ prompt: appPrompts.prompt })
     .from(appPrompts)
     .where(and(eq(appPrompts.appId, appId), eq(appPrompts.messageKind, "PlatformMessage")));

@@ -1,19 +1,17 @@
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
-import { openDb } from "../src/db/client";
+import { describe, expect, it } from "vitest";
 import { userProfiles } from "../src/db/schema";
 import { AppError } from "../src/errors";
 import type { IsEmployeeResponse } from "../src/routes/identity/is-employee";
 import type { MeResponse } from "../src/routes/identity/me";
 import { getProfile } from "../src/services/identity/profile";
 import { callJson, expectProblem } from "./helpers/api";
-import { config, standInUrl } from "./helpers/env";
+import { useTestDb } from "./helpers/db";
+import { standInUrl } from "./helpers/env";
 import { authUser, callsAbout, contextWith, failNext, installApp } from "./helpers/identity";
 import { createEmployee, createUser, mintToken, type TestUser } from "./helpers/users";
 
-const handle = openDb(config);
-const db = handle.db;
-afterAll(() => handle.end());
+const db = useTestDb();
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDb } from "../src/db/client";
 import { customMessageLimits, messageUsage } from "../src/db/schema";
 import type { MessageLimitResponse } from "../src/routes/limits/get";
@@ -12,12 +12,11 @@ import {
   utcDay,
 } from "../src/services/limits/counter";
 import { callJson, expectProblem } from "./helpers/api";
+import { useTestDb } from "./helpers/db";
 import { config } from "./helpers/env";
 import { createUser } from "./helpers/users";
 
-const handle = openDb(config);
-const db = handle.db;
-afterAll(() => handle.end());
+const db = useTestDb();
 
 const userId = () => `limits-${crypto.randomUUID()}`;
 

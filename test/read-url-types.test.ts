@@ -1,15 +1,14 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { openDb } from "../src/db/client";
+import { describe, expect, it } from "vitest";
 import type { Tree } from "../src/lib/tree";
 import type { ReadUrlResponse } from "../src/routes/apps/read-url";
 import { storeSnapshot } from "../src/services/snapshots";
 import { callJson } from "./helpers/api";
+import { useTestDb } from "./helpers/db";
 import { config } from "./helpers/env";
 import { createApp } from "./helpers/factories";
 import { createUser } from "./helpers/users";
 
-const handle = openDb(config);
-afterAll(() => handle.end());
+const db = useTestDb();
 
 const page = "<!doctype html><script>alert(document.domain)</script>\n";
 const tree: Tree = new Map([
@@ -30,7 +29,7 @@ async function readUrl(token: string, appId: string, path?: string) {
 describe("presigned read-urls answer with safe content types", () => {
   it("text files as text/plain, HTML and SVG as downloads, the archive as a zip", async () => {
     const user = await createUser();
-    const app = await createApp(handle.db, user.id, { snapshotVersion: 1 });
+    const app = await createApp(db, user.id, { snapshotVersion: 1 });
     await storeSnapshot(config, { appId: app.id, version: 1, tree });
 
     for (const path of tree.keys()) {
@@ -49,7 +48,7 @@ describe("presigned read-urls answer with safe content types", () => {
 
   it("the archive downloads under the app's name, made safe for a header", async () => {
     const user = await createUser();
-    const app = await createApp(handle.db, user.id, { snapshotVersion: 1, appName: 'Café "Menu"; x=1' });
+    const app = await createApp(db, user.id, { snapshotVersion: 1, appName: 'Café "Menu"; x=1' });
     await storeSnapshot(config, { appId: app.id, version: 1, tree });
     const zip = await readUrl(user.token, app.id);
     expect(zip.status).toBe(200);
@@ -60,7 +59,7 @@ describe("presigned read-urls answer with safe content types", () => {
 
   it("the headers are signed: changing them breaks the URL", async () => {
     const user = await createUser();
-    const app = await createApp(handle.db, user.id, { snapshotVersion: 1 });
+    const app = await createApp(db, user.id, { snapshotVersion: 1 });
     await storeSnapshot(config, { appId: app.id, version: 1, tree });
     const r = await callJson<ReadUrlResponse>("GET", `/apps/${app.id}/read-url?path=index.html`, {
       token: user.token,

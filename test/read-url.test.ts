@@ -1,17 +1,15 @@
 import { unzipSync } from "fflate";
-import { afterAll, describe, expect, it } from "vitest";
-import { openDb } from "../src/db/client";
+import { describe, expect, it } from "vitest";
 import type { Tree } from "../src/lib/tree";
 import type { ReadUrlResponse } from "../src/routes/apps/read-url";
 import { storeSnapshot } from "../src/services/snapshots";
 import { call, callJson, expectProblem } from "./helpers/api";
+import { useTestDb } from "./helpers/db";
 import { config } from "./helpers/env";
 import { createApp } from "./helpers/factories";
 import { createUser } from "./helpers/users";
 
-const handle = openDb(config);
-const db = handle.db;
-afterAll(() => handle.end());
+const db = useTestDb();
 
 const NAMED = "src/my page ü+1.tsx";
 const tree: Tree = new Map([

@@ -1,12 +1,11 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { sql } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config";
-import { openDb } from "../src/db/client";
 import type { StartInput } from "../src/services/generation/claim-run";
 import type { AppSession } from "../src/session/app-session";
 import { callJson, expectProblem } from "./helpers/api";
-import { config } from "./helpers/env";
+import { useTestDb } from "./helpers/db";
 import { agentRequests, names, runToDone, sendMessage } from "./helpers/generation";
 import { isDone, readSse } from "./helpers/sse";
 import { createUser } from "./helpers/users";
@@ -15,8 +14,7 @@ import { createUser } from "./helpers/users";
 // ownership, the Idempotency-Key, the daily count and the app row, then the run. These tests
 // fault each step and check that a refused or failed start keeps nothing.
 
-const handle = openDb(config);
-afterAll(() => handle.end());
+const db = useTestDb();
 
 const stub = (appId: string) =>
   env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
@@ -118,7 +116,7 @@ describe("starting a run", () => {
     const before = await usage(user.token);
     let answer: Response | undefined;
     // Hold the app row so the start's statement waits on it; mark the app deleted meanwhile.
-    await handle.db.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       await tx.execute(sql`select 1 from apps where id = ${first.appId}::uuid for update`);
       const pending = sendMessage("[scenario:refine] add roses", {
         token: user.token,

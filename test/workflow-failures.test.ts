@@ -1,7 +1,6 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { openDb } from "../src/db/client";
+import { describe, expect, it } from "vitest";
+import { useTestDb } from "./helpers/db";
 import { injectFault } from "./helpers/deploy";
-import { config } from "./helpers/env";
 import { injectFault as injectGitHubFault, ORG } from "./helpers/github";
 import {
   deploymentEnded,
@@ -18,8 +17,7 @@ import { createUser } from "./helpers/users";
 // Reasons users see are written by this service: an upstream answer's text (it can name AWS
 // accounts, ARNs, hosts) never reaches them, and no behaviour depends on an error's message.
 
-const handle = openDb(config);
-afterAll(() => handle.end());
+useTestDb();
 
 const LEAK = "arn:aws:iam::123456789012:role/secret-host.internal";
 

@@ -10,7 +10,7 @@ import {
 } from "../../src/db/schema";
 
 // Direct inserts for tests that need rows the API only makes through a whole run. Use with the
-// test's own `openDb(config)` handle (test/helpers/env.ts).
+// test file's own handle from `useTestDb()` (test/helpers/db.ts).
 
 export async function createApp(db: Db, ownerId: string, overrides: Partial<AppRow> = {}): Promise<AppRow> {
   const id = overrides.id ?? crypto.randomUUID();
