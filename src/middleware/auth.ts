@@ -75,7 +75,13 @@ export async function verifyAccessToken(
   };
 }
 
-const PUBLIC_PATHS = new Set(["/health", "/health/ready", "/openapi.json", "/docs"]);
+/** Paths answered without a token; every other route is authenticated (the auth matrix test lists them). */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set([
+  "/health",
+  "/health/ready",
+  "/openapi.json",
+  "/docs",
+]);
 
 /** Stack access token from `Authorization: Bearer` or `x-stack-access-token`, verified locally. */
 export const auth = createMiddleware<AppEnv>(async (c, next) => {
