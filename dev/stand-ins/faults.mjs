@@ -60,3 +60,23 @@ export function createFaults() {
     },
   };
 }
+
+/**
+ * Wraps a stand-in's API routes the way the vendor guards its API: a request without the right
+ * credential gets the vendor's 401 (`unauthorized`), then a fault rule that matches
+ * "METHOD /path" answers instead of the route (`failed`). `before` sees every request first (a
+ * recorder). Control routes under /__dev/ are left out of it by the caller and stay open.
+ */
+export function guardRoutes(routes, { faults, authorized, unauthorized, failed, before }) {
+  return routes.map(([method, pattern, handler]) => [
+    method,
+    pattern,
+    (ctx) => {
+      before?.(ctx);
+      if (!authorized(ctx)) return unauthorized(ctx);
+      const fault = faults.take(`${ctx.req.method} ${ctx.url.pathname}`, ctx.body);
+      if (fault) return failed(ctx, fault);
+      return handler(ctx);
+    },
+  ]);
+}

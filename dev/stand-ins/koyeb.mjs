@@ -4,7 +4,7 @@
 // secrets. Bearer token on every call.
 // A deployment of an image from the ECR stand-in "pulls" it for real: the registry secret must hold
 // a live ECR login, the image must exist, and an image built with a `.koyeb-error` marker crashes.
-import { createFaults } from "./faults.mjs";
+import { createFaults, guardRoutes } from "./faults.mjs";
 import { createServer, INVALID_JSON, json, listen, send } from "./http.mjs";
 import { checkDefinition, createKoyebWorld, DEPLOYMENT_STATUSES, NAME_RX } from "./koyeb-world.mjs";
 
@@ -323,24 +323,19 @@ export async function startKoyeb({
   ];
 
   // Auth and fault injection wrap every API route; control routes under /__dev/ stay open.
-  const guarded = routes.map(([method, pattern, handler]) => [
-    method,
-    pattern,
-    (ctx) => {
-      if (ctx.req.headers.authorization !== `Bearer ${token}`) {
-        return koyebError(ctx.res, 401, "authentication_error", "Request unauthenticated with bearer");
-      }
-      const fault = faults.take(`${ctx.req.method} ${ctx.url.pathname}`, ctx.body);
-      if (fault)
-        return koyebError(
-          ctx.res,
-          fault.status,
-          fault.status === 429 ? "rate_limit_error" : fault.status < 500 ? "invalid_argument" : "api_error",
-          fault.message ?? "Injected fault",
-        );
-      return handler(ctx);
-    },
-  ]);
+  const guarded = guardRoutes(routes, {
+    faults,
+    authorized: (ctx) => ctx.req.headers.authorization === `Bearer ${token}`,
+    unauthorized: (ctx) =>
+      koyebError(ctx.res, 401, "authentication_error", "Request unauthenticated with bearer"),
+    failed: (ctx, fault) =>
+      koyebError(
+        ctx.res,
+        fault.status,
+        fault.status === 429 ? "rate_limit_error" : fault.status < 500 ? "invalid_argument" : "api_error",
+        fault.message ?? "Injected fault",
+      ),
+  });
 
   const devRoutes = [
     [

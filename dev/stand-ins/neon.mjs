@@ -1,7 +1,7 @@
 // Neon API v2 stand-in: projects with their default branch, role and database, and the connection
 // URI a generated app gets. `Authorization: Bearer <api key>` on every call.
 import { randomBytes } from "node:crypto";
-import { createFaults } from "./faults.mjs";
+import { createFaults, guardRoutes } from "./faults.mjs";
 import { createServer, INVALID_JSON, json, listen, send } from "./http.mjs";
 
 const ADJECTIVES = ["misty", "quiet", "bold", "snowy", "rapid", "silent", "wild", "young"];
@@ -301,19 +301,15 @@ export async function startNeon({
     };
   };
 
-  const guarded = routes.map(([method, pattern, handler]) => [
-    method,
-    pattern,
-    (ctx) => {
-      record(ctx);
-      const auth = ctx.req.headers.authorization;
-      if (auth !== `Bearer ${apiKey}` && auth !== `Bearer ${personalKey}`)
-        return neonError(ctx.res, 401, "authentication required");
-      const fault = faults.take(`${ctx.req.method} ${ctx.url.pathname}`, ctx.body);
-      if (fault) return neonError(ctx.res, fault.status, fault.message ?? "injected fault");
-      return handler(ctx);
-    },
-  ]);
+  const guarded = guardRoutes(routes, {
+    faults,
+    before: record,
+    authorized: (ctx) =>
+      ctx.req.headers.authorization === `Bearer ${apiKey}` ||
+      ctx.req.headers.authorization === `Bearer ${personalKey}`,
+    unauthorized: (ctx) => neonError(ctx.res, 401, "authentication required"),
+    failed: (ctx, fault) => neonError(ctx.res, fault.status, fault.message ?? "injected fault"),
+  });
 
   const devRoutes = [
     [
