@@ -1,9 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { customMessageLimits } from "../src/db/schema";
-import type { UserMessageLimitResponse } from "../src/routes/admin/message-limit";
-import type { MessageLimitResponse } from "../src/routes/limits/get";
 import { countMessage, nextUtcMidnight } from "../src/services/limits/counter";
+import type { MessageLimitWire, UserMessageLimitWire } from "../src/services/limits/wire";
 import { call, callJson, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
 import { config } from "./helpers/env";
@@ -13,9 +12,9 @@ const db = useTestDb();
 
 const path = (userId: string) => `/admin/users/${encodeURIComponent(userId)}/message-limit`;
 const getLimit = (as: TestUser, userId: string) =>
-  callJson<UserMessageLimitResponse>("GET", path(userId), { token: as.token });
+  callJson<UserMessageLimitWire>("GET", path(userId), { token: as.token });
 const putLimit = (as: TestUser, userId: string, body: unknown) =>
-  callJson<UserMessageLimitResponse>("PUT", path(userId), { token: as.token, body });
+  callJson<UserMessageLimitWire>("PUT", path(userId), { token: as.token, body });
 
 describe("admin message limits", () => {
   it("GET answers the default limit and today's usage of any Stack user id", async () => {
@@ -39,7 +38,7 @@ describe("admin message limits", () => {
     const set = await putLimit(boss, user.id, { dailyLimit: 25 });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ userId: user.id, dailyLimit: 25, isCustom: true, currentUsage: 0 });
-    const seen = await callJson<MessageLimitResponse>("GET", "/message-limit", { token: user.token });
+    const seen = await callJson<MessageLimitWire>("GET", "/message-limit", { token: user.token });
     expect(seen.body).toMatchObject({ dailyMessageLimit: 25, remainingMessages: 25 });
 
     const again = await putLimit(boss, user.id, { dailyLimit: 3 });

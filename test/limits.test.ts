@@ -2,7 +2,6 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDb } from "../src/db/client";
 import { customMessageLimits, messageUsage } from "../src/db/schema";
-import type { MessageLimitResponse } from "../src/routes/limits/get";
 import {
   countMessage,
   getLimitStatus,
@@ -11,6 +10,7 @@ import {
   refundMessage,
   utcDay,
 } from "../src/services/limits/counter";
+import type { MessageLimitWire } from "../src/services/limits/wire";
 import { callJson, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
 import { config } from "./helpers/env";
@@ -152,7 +152,7 @@ describe("refundMessage and getLimitStatus", () => {
 describe("GET /message-limit", () => {
   it("answers the limit, today's usage and the headers", async () => {
     const me = await createUser();
-    const r = await callJson<MessageLimitResponse>("GET", "/message-limit", { token: me.token });
+    const r = await callJson<MessageLimitWire>("GET", "/message-limit", { token: me.token });
     expect(r.status).toBe(200);
     const reset = nextUtcMidnight(new Date()).toISOString();
     expect(r.body).toEqual({
@@ -172,10 +172,10 @@ describe("GET /message-limit", () => {
     const me = await createUser();
     await db.insert(customMessageLimits).values({ userId: me.id, dailyLimit: 2 });
     await countMessage(db, me.id, config.DAILY_MESSAGE_LIMIT);
-    const one = await callJson<MessageLimitResponse>("GET", "/message-limit", { token: me.token });
+    const one = await callJson<MessageLimitWire>("GET", "/message-limit", { token: me.token });
     expect(one.body).toMatchObject({ isUserLimitReached: false, dailyMessageLimit: 2, currentUsage: 1 });
     await countMessage(db, me.id, config.DAILY_MESSAGE_LIMIT);
-    const two = await callJson<MessageLimitResponse>("GET", "/message-limit", { token: me.token });
+    const two = await callJson<MessageLimitWire>("GET", "/message-limit", { token: me.token });
     expect(two.body).toMatchObject({ isUserLimitReached: true, remainingMessages: 0, currentUsage: 2 });
     expect(two.res.headers.get("x-dailylimit-remaining")).toBe("0");
   });

@@ -14,7 +14,9 @@ import { deleteAppObjects } from "../services/snapshots";
 import { type AgentOutcome, type AgentRun, agentRequest, runAgent } from "./agent-run";
 import { type Completion, completeIdle } from "./complete-run";
 import {
+  type AgentEvent,
   agentMessageEvent,
+  type DiffStatEntry,
   doneEvent,
   errorEvent,
   type PlatformMetadata,
@@ -23,7 +25,6 @@ import {
   type RunIds,
 } from "./events";
 import { flushOutbox, type HistoryRow, queueMirror } from "./outbox";
-
 import { type RunRow, SessionStorage, type StoredEvent } from "./storage";
 import { Subscribers } from "./subscribers";
 import { isStaleLock, watchdogAction } from "./watchdog";
@@ -226,8 +227,7 @@ export class AppSession extends DurableObject<Env> {
         maxLineChars: this.maxAgentLineChars,
         logger: log,
         sink: {
-          forward: (e, stat) =>
-            this.append(run.id, "message", JSON.stringify(agentMessageEvent(ids, e, stat))),
+          forward: (e, stat) => this.logAgentMessage(run.id, ids, e, stat),
           debug: (data) => this.subs.debug(run.id, JSON.stringify(data)),
           touch: (at) => this.store.updateRun(run.id, { lastByteAt: at }),
         },
@@ -244,6 +244,11 @@ export class AppSession extends DurableObject<Env> {
     await this.finish(run.id, end);
   }
 
+  /** Appends an agent event to the log as a `message` event. */
+  private logAgentMessage(runId: string, ids: RunIds, e: AgentEvent, stat: DiffStatEntry[] | null): void {
+    this.append(runId, "message", JSON.stringify(agentMessageEvent(ids, e, stat)));
+  }
+
   private async complete(run: RunRow, ids: RunIds, outcome: AgentOutcome, base: Tree): Promise<Completion> {
     if (outcome.type === "failed") {
       if (outcome.refund) await this.refund(run.id, run.userId, run.countedDay);
@@ -257,7 +262,7 @@ export class AppSession extends DurableObject<Env> {
         run,
         ids,
         logger: log,
-        forward: (e, stat) => this.append(run.id, "message", JSON.stringify(agentMessageEvent(ids, e, stat))),
+        logEvent: (e, stat) => this.logAgentMessage(run.id, ids, e, stat),
         alive: () => this.alive(),
         limits: this.treeLimits,
       },

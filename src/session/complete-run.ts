@@ -25,7 +25,8 @@ export interface CompleteDeps {
   run: RunRow;
   ids: RunIds;
   logger: Logger;
-  forward(e: AgentEvent, stat: DiffStatEntry[] | null): void;
+  /** Appends the agent event to the app's event log (and so to its readers and history). */
+  logEvent(e: AgentEvent, stat: DiffStatEntry[] | null): void;
   /** False once the app is being deleted: a version must not be made for it any more. */
   alive(): boolean;
   /** TREE_LIMITS unless a test lowers them. */
@@ -72,29 +73,29 @@ export async function completeIdle(
   const msg = event.message;
   const diff = msg.unifiedDiff;
   if (msg.kind === "RuntimeError") {
-    deps.forward(event, null);
+    deps.logEvent(event, null);
     const text = (msg.messages ?? []).map((m) => m.content).join("\n") || "The agent reported an error";
     return finish({ code: "agent_error", message: text });
   }
   if (diff?.trimStart().startsWith(LEGACY_ERROR_DIFF)) {
-    deps.forward(event, null);
+    deps.logEvent(event, null);
     return finish({ code: "agent_error", message: "The agent could not generate the code" });
   }
   const hasDiff = !!diff && diff.trim() !== "" && !diff.trimStart().startsWith(LEGACY_EMPTY_DIFF);
   if (!hasDiff) {
-    deps.forward(event, null);
+    deps.logEvent(event, null);
     remember(deps, event, idle.raw);
     return finish(null);
   }
   const applied = applyUnifiedDiff(base, diff);
   if (!applied.ok) {
-    deps.forward(event, null);
+    deps.logEvent(event, null);
     return finish({
       code: applied.code === "agent_error" ? "agent_error" : "patch_failed",
       message: applied.reason,
     });
   }
-  deps.forward(event, applied.diffStat);
+  deps.logEvent(event, applied.diffStat);
   if (applied.changed.length === 0 && applied.deleted.length === 0) {
     remember(deps, event, idle.raw);
     return finish(null);

@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AppEnv } from "../../context";
 import { BEARER, createRouter, problems } from "../../lib/router";
-import { getLimitStatus } from "../../services/limits/counter";
 import { removeCustomLimit, setCustomLimit } from "../../services/limits/custom-limits";
+import { readUserMessageLimit, UserMessageLimitSchema } from "../../services/limits/wire";
 
 const UserIdParam = z
   .string()
@@ -11,17 +9,6 @@ const UserIdParam = z
   .max(128)
   .openapi({ param: { in: "path" }, description: "A Stack user id", example: "dev-user" });
 const Params = z.object({ userId: UserIdParam });
-
-export const UserMessageLimitSchema = z
-  .object({
-    userId: z.string(),
-    dailyLimit: z.number().int(),
-    isCustom: z.boolean().openapi({ description: "False when DAILY_MESSAGE_LIMIT applies." }),
-    currentUsage: z.number().int(),
-    nextResetTime: z.string(),
-  })
-  .openapi("UserMessageLimit");
-export type UserMessageLimitResponse = z.infer<typeof UserMessageLimitSchema>;
 
 export const SetMessageLimitSchema = z
   .object({ dailyLimit: z.number().int().min(1).max(10_000) })
@@ -59,24 +46,14 @@ const deleteRoute = createRoute({
   responses: { 204: { description: "Removed (also when there was none)" }, ...problems(401, 403, 404) },
 });
 
-async function answer(c: Context<AppEnv>, userId: string): Promise<UserMessageLimitResponse> {
-  const { ctx } = c.var;
-  const s = await getLimitStatus(ctx.db, userId, ctx.config.DAILY_MESSAGE_LIMIT);
-  return {
-    userId,
-    dailyLimit: s.limit,
-    isCustom: s.isCustom,
-    currentUsage: s.usage,
-    nextResetTime: s.resetAt.toISOString(),
-  };
-}
-
 export const userMessageLimit = createRouter()
-  .openapi(getRoute, async (c) => c.json(await answer(c, c.req.valid("param").userId), 200))
+  .openapi(getRoute, async (c) =>
+    c.json(await readUserMessageLimit(c.var.ctx, c.req.valid("param").userId), 200),
+  )
   .openapi(putRoute, async (c) => {
     const { userId } = c.req.valid("param");
     await setCustomLimit(c.var.ctx.db, userId, c.req.valid("json").dailyLimit);
-    return c.json(await answer(c, userId), 200);
+    return c.json(await readUserMessageLimit(c.var.ctx, userId), 200);
   })
   .openapi(deleteRoute, async (c) => {
     await removeCustomLimit(c.var.ctx.db, c.req.valid("param").userId);

@@ -12,7 +12,7 @@ const route = createRoute({
   summary: "Whether the caller is an employee",
   description:
     "True when the caller's verified e-mail domain is one of EMPLOYEE_EMAIL_DOMAINS or the caller " +
-    "is a member of the GitHub org EMPLOYEE_GITHUB_ORG (checked with the caller's GitHub token, cached " +
+    "is a member of the GitHub org EMPLOYEE_GITHUB_ORG (asked as the platform's GitHub App, cached " +
     "for an hour).",
   security: BEARER,
   responses: {

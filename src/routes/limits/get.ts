@@ -1,17 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems } from "../../lib/router";
 import { getLimitStatus, limitHeaders } from "../../services/limits/counter";
-
-export const MessageLimitSchema = z
-  .object({
-    isUserLimitReached: z.boolean(),
-    dailyMessageLimit: z.number().int(),
-    remainingMessages: z.number().int(),
-    currentUsage: z.number().int(),
-    nextResetTime: z.string().openapi({ description: "The next UTC midnight (ISO 8601)." }),
-  })
-  .openapi("MessageLimit");
-export type MessageLimitResponse = z.infer<typeof MessageLimitSchema>;
+import { MessageLimitSchema, toMessageLimit } from "../../services/limits/wire";
 
 export const LimitHeadersSchema = z.object({
   "x-dailylimit-limit": z.string().openapi({ description: "Messages allowed per UTC day" }),
@@ -42,12 +32,5 @@ const route = createRoute({
 export const messageLimit = createRouter().openapi(route, async (c) => {
   const { ctx, user } = c.var;
   const s = await getLimitStatus(ctx.db, user.id, ctx.config.DAILY_MESSAGE_LIMIT);
-  const body: MessageLimitResponse = {
-    isUserLimitReached: s.remaining === 0,
-    dailyMessageLimit: s.limit,
-    remainingMessages: s.remaining,
-    currentUsage: s.usage,
-    nextResetTime: s.resetAt.toISOString(),
-  };
-  return c.json(body, 200, limitHeaders(s));
+  return c.json(toMessageLimit(s), 200, limitHeaders(s));
 });
