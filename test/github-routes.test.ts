@@ -1,7 +1,7 @@
 import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
-import type { CommitResponse, RepositoryResponse } from "../src/routes/github/schemas";
+import type { DevCommit, DevRepository } from "../src/services/github/dev-actions";
 import { callJson, expectProblem } from "./helpers/api";
 import { b64, exportRepo, fromB64, injectFault, ORG, uniqueName } from "./helpers/github";
 import { createUser } from "./helpers/users";
@@ -16,21 +16,21 @@ describe("GitHub development routes", () => {
   it("org: create-repo, initial-commit, commit leave exactly the files sent, one commit each", async () => {
     const user = await createUser();
     const name = uniqueName("route");
-    const made = await callJson<RepositoryResponse>("POST", "/github/org/create-repo", {
+    const made = await callJson<DevRepository>("POST", "/github/org/create-repo", {
       token: user.token,
       body: { owner: ORG, repo: name, description: "From the dev route" },
     });
     expect(made.status).toBe(201);
     expect(made.body).toEqual({ owner: ORG, repo: name, repositoryUrl: `https://github.com/${ORG}/${name}` });
 
-    const first = await callJson<CommitResponse>("POST", "/github/org/initial-commit", {
+    const first = await callJson<DevCommit>("POST", "/github/org/initial-commit", {
       token: user.token,
       body: { owner: ORG, repo: name, files },
     });
     expect(first.status).toBe(201);
     expect(first.body.commitUrl).toBe(`https://github.com/${ORG}/${name}/commit/${first.body.commitSha}`);
 
-    const second = await callJson<CommitResponse>("POST", "/github/org/commit", {
+    const second = await callJson<DevCommit>("POST", "/github/org/commit", {
       token: user.token,
       body: {
         owner: ORG,
@@ -55,7 +55,7 @@ describe("GitHub development routes", () => {
   it("user: acts in the caller's own GitHub account", async () => {
     const user = await createUser();
     const login = user.github!.login;
-    const made = await callJson<RepositoryResponse>("POST", "/github/user/create-repo", {
+    const made = await callJson<DevRepository>("POST", "/github/user/create-repo", {
       token: user.token,
       body: { repo: "Side Project", private: false },
     });

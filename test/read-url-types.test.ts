@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Tree } from "../src/lib/tree";
-import type { ReadUrlResponse } from "../src/routes/apps/read-url";
 import { storeSnapshot } from "../src/services/snapshots";
+import type { ReadUrl } from "../src/services/snapshots/read-url";
 import { callJson } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
 import { config } from "./helpers/env";
@@ -21,7 +21,7 @@ const tree: Tree = new Map([
 
 async function readUrl(token: string, appId: string, path?: string) {
   const q = path === undefined ? "" : `?path=${encodeURIComponent(path)}`;
-  const r = await callJson<ReadUrlResponse>("GET", `/apps/${appId}/read-url${q}`, { token });
+  const r = await callJson<ReadUrl>("GET", `/apps/${appId}/read-url${q}`, { token });
   expect(r.status).toBe(200);
   return fetch(r.body.readUrl);
 }
@@ -61,7 +61,7 @@ describe("presigned read-urls answer with safe content types", () => {
     const user = await createUser();
     const app = await createApp(db, user.id, { snapshotVersion: 1 });
     await storeSnapshot(config, { appId: app.id, version: 1, tree });
-    const r = await callJson<ReadUrlResponse>("GET", `/apps/${app.id}/read-url?path=index.html`, {
+    const r = await callJson<ReadUrl>("GET", `/apps/${app.id}/read-url?path=index.html`, {
       token: user.token,
     });
     const url = new URL(r.body.readUrl);

@@ -1,8 +1,8 @@
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import type { Tree } from "../src/lib/tree";
-import type { ReadUrlResponse } from "../src/routes/apps/read-url";
 import { storeSnapshot } from "../src/services/snapshots";
+import type { ReadUrl } from "../src/services/snapshots/read-url";
 import { call, callJson, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
 import { config } from "./helpers/env";
@@ -30,7 +30,7 @@ describe("GET /apps/:id/read-url", () => {
   it("answers a presigned URL of the latest archive, valid 3600 s, that downloads the tree", async () => {
     const { user, app } = await appWithSnapshot();
     const before = Date.now();
-    const r = await callJson<ReadUrlResponse>("GET", `/apps/${app.id}/read-url`, { token: user.token });
+    const r = await callJson<ReadUrl>("GET", `/apps/${app.id}/read-url`, { token: user.token });
     expect(r.status).toBe(200);
     expect(Object.keys(r.body).sort()).toEqual(["expiresAt", "expiresIn", "key", "readUrl", "version"]);
     expect(r.body).toMatchObject({ expiresIn: 3600, version: 2, key: `apps/${app.id}/v2/source.zip` });
@@ -48,11 +48,9 @@ describe("GET /apps/:id/read-url", () => {
 
   it("?path= answers a URL for that one file, which no other method may use", async () => {
     const { user, app } = await appWithSnapshot();
-    const r = await callJson<ReadUrlResponse>(
-      "GET",
-      `/apps/${app.id}/read-url?path=${encodeURIComponent(NAMED)}`,
-      { token: user.token },
-    );
+    const r = await callJson<ReadUrl>("GET", `/apps/${app.id}/read-url?path=${encodeURIComponent(NAMED)}`, {
+      token: user.token,
+    });
     expect(r.status).toBe(200);
     const sha = [
       ...new Uint8Array(

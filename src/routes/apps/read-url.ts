@@ -1,24 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems, UuidParam } from "../../lib/router";
 import { isSafeTreePath } from "../../services/snapshots/keys";
-import { getReadUrl } from "../../services/snapshots/read-url";
-
-export const ReadUrlSchema = z
-  .object({
-    readUrl: z
-      .url()
-      .openapi({ description: "A presigned S3 URL: a plain GET, nothing else, until `expiresAt`." }),
-    expiresAt: z.iso.datetime().openapi({ example: "2026-11-26T10:00:00.000Z" }),
-    expiresIn: z.literal(3600).openapi({ description: "Seconds the URL stays valid from signing." }),
-    version: z
-      .number()
-      .int()
-      .min(1)
-      .openapi({ description: "The snapshot version (the app's `snapshotVersion`)." }),
-    key: z.string().openapi({ example: "apps/0b7d3c1e-5a2f-4c8e-9d61-2f4a7b9c0e13/v3/source.zip" }),
-  })
-  .openapi("ReadUrl");
-export type ReadUrlResponse = z.infer<typeof ReadUrlSchema>;
+import { getReadUrl, ReadUrlSchema } from "../../services/snapshots/read-url";
 
 const ReadUrlQuery = z.object({
   path: z
@@ -57,7 +40,7 @@ const route = createRoute({
 
 export const readUrlRoute = createRouter().openapi(route, async (c) => {
   const { ctx, user } = c.var;
-  const body: ReadUrlResponse = await getReadUrl(ctx.db, ctx.config, {
+  const body = await getReadUrl(ctx.db, ctx.config, {
     ownerId: user.id,
     appId: c.req.valid("param").id,
     path: c.req.valid("query").path,

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems, UuidParam } from "../../lib/router";
 import { DeploymentSchema } from "../../services/apps/wire";
-import { deploymentStatus, listDeployments } from "../../services/deployments/read";
+import { deploymentStatus, LegacyStatusSchema, listDeployments } from "../../services/deployments/read";
 import { AppIdParams } from "../apps/schemas";
 
 const list = createRoute({
@@ -24,14 +24,6 @@ const list = createRoute({
   },
 });
 
-const LegacyStatus = z
-  .object({
-    message: z.string(),
-    isDeployed: z.boolean(),
-    type: z.enum(["HEALTHY", "ERROR", "STOPPING", "DEPLOYMENT_IN_PROGRESS"]),
-  })
-  .openapi("DeploymentStatus");
-
 const status = createRoute({
   method: "get",
   path: "/deployment-status/{deploymentId}",
@@ -43,7 +35,7 @@ const status = createRoute({
   security: BEARER,
   request: { params: z.object({ deploymentId: UuidParam }) },
   responses: {
-    200: { description: "Status", content: { "application/json": { schema: LegacyStatus } } },
+    200: { description: "Status", content: { "application/json": { schema: LegacyStatusSchema } } },
     ...problems(401, 404),
   },
 });

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems } from "../../lib/router";
-import { devCommit } from "../../services/github/dev-actions";
-import { CommitSchema, OrgCommitSchema, UserCommitSchema } from "./schemas";
+import { CommitSchema, devCommit } from "../../services/github/dev-actions";
+import { OrgCommitSchema, UserCommitSchema } from "./schemas";
 
 const created = {
   description: "The commit, fast-forwarded onto the branch",

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems } from "../../lib/router";
-import { devCreateRepo } from "../../services/github/dev-actions";
-import { OrgCreateRepoSchema, RepositorySchema, UserCreateRepoSchema } from "./schemas";
+import { devCreateRepo, RepositorySchema } from "../../services/github/dev-actions";
+import { OrgCreateRepoSchema, UserCreateRepoSchema } from "./schemas";
 
 const created = {
   description: "The repository, created with an initial commit (auto-init)",

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems } from "../../lib/router";
-import { devInitialCommit } from "../../services/github/dev-actions";
-import { CommitSchema, OrgInitialCommitSchema, UserInitialCommitSchema } from "./schemas";
+import { CommitSchema, devInitialCommit } from "../../services/github/dev-actions";
+import { OrgInitialCommitSchema, UserInitialCommitSchema } from "./schemas";
 
 const created = {
   description: "The commit: a root commit that replaces GitHub's auto-init commit",

@@ -75,13 +75,3 @@ const CommitBase = z.object({
 });
 export const UserCommitSchema = CommitBase.openapi("GitHubUserCommit");
 export const OrgCommitSchema = CommitBase.extend({ owner: Owner }).openapi("GitHubOrgCommit");
-
-export const RepositorySchema = z
-  .object({ owner: z.string(), repo: z.string(), repositoryUrl: z.string() })
-  .openapi("GitHubRepository");
-export type RepositoryResponse = z.infer<typeof RepositorySchema>;
-
-export const CommitSchema = z
-  .object({ commitSha: z.string(), commitUrl: z.string() })
-  .openapi("GitHubCommit");
-export type CommitResponse = z.infer<typeof CommitSchema>;

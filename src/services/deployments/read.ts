@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { apps, type DeploymentStatus, deployments } from "../../db/schema";
@@ -16,7 +17,16 @@ export async function listDeployments(db: Db, ownerId: string, appId: string): P
   return rows.map(toDeployment);
 }
 
-export type LegacyType = "HEALTHY" | "ERROR" | "STOPPING" | "DEPLOYMENT_IN_PROGRESS";
+/** The older shape some clients poll. */
+export const LegacyStatusSchema = z
+  .object({
+    message: z.string(),
+    isDeployed: z.boolean(),
+    type: z.enum(["HEALTHY", "ERROR", "STOPPING", "DEPLOYMENT_IN_PROGRESS"]),
+  })
+  .openapi("DeploymentStatus");
+export type LegacyStatus = z.infer<typeof LegacyStatusSchema>;
+type LegacyType = LegacyStatus["type"];
 
 const LEGACY: Record<DeploymentStatus, LegacyType> = {
   queued: "DEPLOYMENT_IN_PROGRESS",
@@ -37,11 +47,7 @@ const MESSAGES: Record<DeploymentStatus, string> = {
 };
 
 /** The older shape some clients poll; read-only, the caller's own deployments only. */
-export async function deploymentStatus(
-  db: Db,
-  ownerId: string,
-  deploymentId: string,
-): Promise<{ message: string; isDeployed: boolean; type: LegacyType }> {
+export async function deploymentStatus(db: Db, ownerId: string, deploymentId: string): Promise<LegacyStatus> {
   const [row] = await db
     .select({ status: deployments.status, reason: deployments.reason, url: deployments.url })
     .from(deployments)

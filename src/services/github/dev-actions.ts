@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import type { GitHubClient } from "../../clients/github";
 import type { AuthUser, RequestContext } from "../../context";
 import { AppError } from "../../errors";
@@ -8,6 +9,16 @@ import { ensureRepository } from "./repository";
 
 // What the development-only /github routes do: the repository layer driven by hand, acting with
 // the caller's own GitHub token (`user`) or the platform App's installation on an org (`org`).
+
+export const RepositorySchema = z
+  .object({ owner: z.string(), repo: z.string(), repositoryUrl: z.string() })
+  .openapi("GitHubRepository");
+export type DevRepository = z.infer<typeof RepositorySchema>;
+
+export const CommitSchema = z
+  .object({ commitSha: z.string(), commitUrl: z.string() })
+  .openapi("GitHubCommit");
+export type DevCommit = z.infer<typeof CommitSchema>;
 
 export type DevTarget = { mode: "user" } | { mode: "org"; owner: string };
 
@@ -35,7 +46,7 @@ export async function devCreateRepo(
   user: AuthUser,
   target: DevTarget,
   input: { repo: string; description?: string; private: boolean },
-) {
+): Promise<DevRepository> {
   const { gh, owner, ownerType } = await acting(ctx, user, target);
   const made = await ensureRepository({
     gh,
@@ -54,7 +65,7 @@ export async function devInitialCommit(
   user: AuthUser,
   target: DevTarget,
   input: { repo: string; files: CommitFile[] },
-) {
+): Promise<DevCommit> {
   const { gh, owner } = await acting(ctx, user, target);
   const r = await commitVersion({
     gh,
@@ -72,7 +83,7 @@ export async function devCommit(
   user: AuthUser,
   target: DevTarget,
   input: { repo: string; files: CommitFile[]; deletedPaths?: string[]; message: string; branch: string },
-) {
+): Promise<DevCommit> {
   const { gh, owner } = await acting(ctx, user, target);
   const r = await commitChanges({ gh, owner, ...input });
   return { commitSha: r.commitSha, commitUrl: r.commitUrl };

@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import { AppError } from "../../errors";
@@ -8,13 +9,24 @@ import { snapshotFileKey } from "./store";
 
 export const READ_URL_TTL_S = 3600 as const;
 
-export interface ReadUrl {
-  readUrl: string;
-  expiresAt: string;
-  expiresIn: typeof READ_URL_TTL_S;
-  version: number;
-  key: string;
-}
+export const ReadUrlSchema = z
+  .object({
+    readUrl: z
+      .url()
+      .openapi({ description: "A presigned S3 URL: a plain GET, nothing else, until `expiresAt`." }),
+    expiresAt: z.iso.datetime().openapi({ example: "2026-11-26T10:00:00.000Z" }),
+    expiresIn: z
+      .literal(READ_URL_TTL_S)
+      .openapi({ description: "Seconds the URL stays valid from signing." }),
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .openapi({ description: "The snapshot version (the app's `snapshotVersion`)." }),
+    key: z.string().openapi({ example: "apps/0b7d3c1e-5a2f-4c8e-9d61-2f4a7b9c0e13/v3/source.zip" }),
+  })
+  .openapi("ReadUrl");
+export type ReadUrl = z.infer<typeof ReadUrlSchema>;
 
 /**
  * A presigned GET URL for the latest snapshot of the caller's app: its archive, or one file
