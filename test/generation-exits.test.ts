@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { sessionStub } from "../src/bindings";
 import { apps } from "../src/db/schema";
 import type { AppSession } from "../src/session/app-session";
 import { call, callJson, expectProblem } from "./helpers/api";
@@ -15,8 +16,7 @@ import { createUser, type TestUser } from "./helpers/users";
 
 const db = useTestDb();
 
-const stub = (appId: string) =>
-  env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
+const stub = (appId: string) => sessionStub(env, appId);
 
 /** An app whose session holds one finished run (so its Durable Object exists and can be faulted). */
 async function appWithSession(user: TestUser): Promise<string> {

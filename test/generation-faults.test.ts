@@ -1,5 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { sessionStub } from "../src/bindings";
 import type { AppSession } from "../src/session/app-session";
 import { call, callJson, expectProblem } from "./helpers/api";
 import { config, standInUrl } from "./helpers/env";
@@ -15,8 +16,7 @@ import {
 import { isDone, readSse } from "./helpers/sse";
 import { createEmployee, createUser } from "./helpers/users";
 
-const stub = (appId: string) =>
-  env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
+const stub = (appId: string) => sessionStub(env, appId);
 
 const errorOf = (r: { events: { event: string; json: unknown }[] }) =>
   r.events.find((e) => e.event === "error")?.json as { code: string; message: string } | undefined;

@@ -1,14 +1,14 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { createParser } from "eventsource-parser";
 import { describe, expect, it } from "vitest";
+import { sessionStub } from "../src/bindings";
 import type { AppSession } from "../src/session/app-session";
 import type { SessionStorage } from "../src/session/storage";
 import { call } from "./helpers/api";
 import { runToDone } from "./helpers/generation";
 import { createUser } from "./helpers/users";
 
-const stub = (appId: string) =>
-  env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
+const stub = (appId: string) => sessionStub(env, appId);
 
 const storeOf = (instance: AppSession) => (instance as unknown as { store: SessionStorage }).store;
 

@@ -1,5 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { sessionStub } from "../src/bindings";
 import type { AppSession } from "../src/session/app-session";
 import type { SessionStorage } from "../src/session/storage";
 import { chunks } from "../src/session/storage";
@@ -9,8 +10,7 @@ import { names, runToDone, sendMessage } from "./helpers/generation";
 import { isDone, readSse } from "./helpers/sse";
 import { createUser } from "./helpers/users";
 
-const stub = (appId: string) =>
-  env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
+const stub = (appId: string) => sessionStub(env, appId);
 
 const storeOf = (instance: AppSession) => (instance as unknown as { store: SessionStorage }).store;
 

@@ -1,5 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { sessionStub } from "../src/bindings";
 import type { AppSession } from "../src/session/app-session";
 import { callJson, expectProblem } from "./helpers/api";
 import { config } from "./helpers/env";
@@ -8,8 +9,7 @@ import { createUser } from "./helpers/users";
 
 // Text Postgres cannot hold (docs/decisions.md, Round 3): refused from users, replaced in what the agent sends.
 
-const stub = (appId: string) =>
-  env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
+const stub = (appId: string) => sessionStub(env, appId);
 
 type HistoryEntry = { prompt: string; messageKind: string; kind: string };
 

@@ -1,8 +1,8 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { sessionStub } from "../src/bindings";
 import { appPrompts } from "../src/db/schema";
-import type { AppSession } from "../src/session/app-session";
 import { useTestDb } from "./helpers/db";
 import { runToDone } from "./helpers/generation";
 import { createUser } from "./helpers/users";
@@ -11,8 +11,7 @@ import { createUser } from "./helpers/users";
 
 const db = useTestDb();
 
-const stub = (appId: string) =>
-  env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
+const stub = (appId: string) => sessionStub(env, appId);
 
 /**
  * Until the returned function is called, Postgres refuses every history insert for this app as a

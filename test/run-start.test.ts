@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { sessionStub } from "../src/bindings";
 import { loadConfig } from "../src/config";
 import type { StartInput } from "../src/services/generation/claim-run";
 import type { AppSession } from "../src/session/app-session";
@@ -16,8 +17,7 @@ import { createUser } from "./helpers/users";
 
 const db = useTestDb();
 
-const stub = (appId: string) =>
-  env.APP_SESSION.get(env.APP_SESSION.idFromName(appId)) as DurableObjectStub<AppSession>;
+const stub = (appId: string) => sessionStub(env, appId);
 
 async function usage(token: string): Promise<number> {
   const r = await callJson<{ currentUsage: number }>("GET", "/message-limit", { token });
