@@ -9,6 +9,7 @@ import {
   type StartAnswer,
   type StartInput,
 } from "../services/generation/claim-run";
+import type { HistoryRow } from "../services/history/writer";
 import { refundMessageWithPool } from "../services/limits/counter";
 import { deleteAppObjects } from "../services/snapshots";
 import { type AgentOutcome, type AgentRun, agentRequest, runAgent } from "./agent-run";
@@ -24,7 +25,7 @@ import {
   type RunError,
   type RunIds,
 } from "./events";
-import { flushOutbox, type HistoryRow, queueMirror } from "./outbox";
+import { flushOutbox, queueMirror } from "./outbox";
 import { type RunRow, SessionStorage, type StoredEvent } from "./storage";
 import { Subscribers } from "./subscribers";
 import { isStaleLock, watchdogAction } from "./watchdog";

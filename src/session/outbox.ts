@@ -8,8 +8,6 @@ import {
 } from "../services/history/writer";
 import type { SessionStorage, StoredEvent } from "./storage";
 
-export type { AppMirror, HistoryRow };
-
 const BATCH_EVENTS = 500;
 const INSERT_ROWS = 200;
 const MIRROR_KEY = "pending_mirror";
