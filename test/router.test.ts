@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import { tooLarge, validationError } from "../src/lib/router";
-import { MessageBody } from "../src/routes/generation/schemas";
+import { MessageBody } from "../src/services/generation/message-body";
 
 // A size limit's 413 comes from a typed mark on the issue, never from the text of its message.
 

@@ -1,8 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems } from "../../lib/router";
+import { MessageBody } from "../../services/generation/message-body";
 import { startRun } from "../../services/generation/start-run";
 import { limitHeaders } from "../../services/limits/counter";
-import { IdempotencyHeaders, MessageBody, sseHeaders, sseResponse } from "./schemas";
+import { IdempotencyHeaders, sseHeaders, sseResponse } from "./schemas";
 
 const route = createRoute({
   method: "post",

@@ -1,3 +1,4 @@
+import type { z } from "@hono/zod-openapi";
 import { sessionStub } from "../../bindings";
 import type { AuthUser, RequestContext } from "../../context";
 import { AppError } from "../../errors";
@@ -6,18 +7,10 @@ import { getLimitStatus, type LimitStatus, limitHeaders } from "../limits/counte
 import { showsDebug, tooManyReaders } from "./app-events";
 import type { StartAnswer, StartInput } from "./claim-run";
 import { findKey, type KeyRecord, releaseKey, requestHash } from "./idempotency";
+import type { MessageBody } from "./message-body";
 
-export const TEMPLATE_IDS = ["trpc_agent", "nicegui_agent", "laravel_agent"] as const;
-
-export interface StartRunInput {
-  message: string;
-  applicationId?: string | null;
-  templateId: (typeof TEMPLATE_IDS)[number];
-  clientSource: string;
-  settings: Record<string, unknown>;
-  traceId?: string;
-  idempotencyKey?: string;
-}
+/** The parsed POST /message body and the request's Idempotency-Key. */
+export type StartRunInput = z.output<typeof MessageBody> & { idempotencyKey?: string };
 
 export interface StartedRun {
   appId: string;
