@@ -229,8 +229,12 @@ export class AppSession extends DurableObject<Env> {
         maxLineChars: this.maxAgentLineChars,
         logger: log,
         sink: {
-          forward: (e, stat) =>
-            this.append(run.id, "message", JSON.stringify(agentMessageEvent(ids, e, stat))),
+          forward: (events) =>
+            this.appendMany(
+              run.id,
+              "message",
+              events.map((f) => JSON.stringify(agentMessageEvent(ids, f.event, f.stat))),
+            ),
           debug: (data) => this.subs.debug(run.id, JSON.stringify(data)),
           touch: (at) => this.store.updateRun(run.id, { lastByteAt: at }),
         },
@@ -441,6 +445,12 @@ export class AppSession extends DurableObject<Env> {
     this.subs.broadcast(stored);
     this.scheduleFlush(); // its history rows follow in the next batch
     return stored;
+  }
+
+  /** Several events of one run: logged in one go, then sent. */
+  private appendMany(runId: string, event: string, datas: string[]): void {
+    for (const stored of this.store.appendEvents(runId, event, datas)) this.subs.broadcast(stored);
+    this.scheduleFlush();
   }
 
   private scheduleFlush(): void {
