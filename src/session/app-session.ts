@@ -68,6 +68,8 @@ export class AppSession extends DurableObject<Env> {
   keepaliveMs = KEEPALIVE_MS;
   /** The longest agent line accepted; overridable by tests like the timeout. */
   maxAgentLineChars: number | undefined;
+  /** Hands a version to the PublishWorkflow; overridable by tests (a binding that fails or never answers). */
+  startPublishing = (params: PublishParams): Promise<void> => startPublish(this.env, params);
   /** The largest version (files, characters); overridable by tests like the timeout. */
   treeLimits: { files: number; chars: number } | undefined;
 
@@ -286,7 +288,7 @@ export class AppSession extends DurableObject<Env> {
     this.store.updateRun(run.id, { status: "publishing", lastByteAt: Date.now() });
     await this.flushNow();
     try {
-      await startPublish(this.env, params);
+      await this.startPublishing(params);
     } catch (err) {
       this.logger(run.id).error("publish could not start", { err, version: params.version });
       await this.platformMessage({
