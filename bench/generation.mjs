@@ -42,7 +42,14 @@ async function latency(stack, token, rows) {
     figure: "latency from the agent stand-in directly, p50 / p99 / max",
     value: `${ms(quantile(base, 0.5))} / ${ms(quantile(base, 0.99))} / ${ms(Math.max(...base))}`,
   });
-  await latencyUnderLoad(stack, token, rows);
+  if (process.env.BENCH_PROFILE === "busy") {
+    const { profile } = await cpuProfile(stack, () => latencyUnderLoad(stack, token, rows));
+    const file = path.join(os.tmpdir(), "appbuilder-bench-busy.cpuprofile");
+    if (profile) fs.writeFileSync(file, JSON.stringify(profile));
+    rows.push({ figure: "profile of the busy latency run", value: `→ ${file}` });
+  } else {
+    await latencyUnderLoad(stack, token, rows);
+  }
 }
 
 /** The same measured run while BUSY.runs other runs stream (other apps, same Worker). */
@@ -154,7 +161,7 @@ export const generation = {
     });
     await latency(stack, token, rows);
     await flood(stack, token, rows);
-    if (process.env.BENCH_PROFILE) await profiledFlood(stack, token, rows);
+    if (process.env.BENCH_PROFILE === "1") await profiledFlood(stack, token, rows);
     await concurrent(stack, token, rows);
     return rows;
   },
