@@ -136,6 +136,23 @@ describe("every exit path of a run releases the lock and ends its readers", () =
     await expectEndedAndReusable(user, appId, r, "internal");
   });
 
+  it("S3 failing past the client's own retries once: the snapshot is stored on the second try, the run ends without error", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    // The client tries each call 3 times; 3 failures make the first store fail as a whole.
+    await fetch(`${standInUrl("s3")}/__dev/fail`, {
+      method: "POST",
+      body: JSON.stringify({ match: `PUT /${config.S3_BUCKET}/apps/${appId}/v1/`, status: 503, times: 3 }),
+    });
+    const r = await runToDone("[scenario:build] x", { token: user.token, applicationId: appId });
+    expect(names(r).at(-1)).toBe("done");
+    expect(r.events.some((e) => e.event === "error")).toBe(false);
+    const app = await callJson<{ snapshotVersion: number | null }>("GET", `/apps/${appId}`, {
+      token: user.token,
+    });
+    expect(app.body.snapshotVersion).toBe(1);
+  });
+
   it("cancel: POST /cancel while the agent is silent", async () => {
     const user = await createUser();
     const appId = await appWithSession(user);
