@@ -57,6 +57,8 @@ export default defineConfig(async () => {
             ENVIRONMENT: "development",
             DATABASE_URL: `postgres://app:app@127.0.0.1:${ports.pg}/app`,
             NEON_WS_PROXY: `127.0.0.1:${ports.wsProxy}`,
+            // The production path by default; TEST_DATABASE_DRIVER=ws runs the suite on the WebSocket Pool.
+            DATABASE_DRIVER: process.env.TEST_DATABASE_DRIVER ?? "http",
             STACK_PROJECT_ID: "test-project",
             STACK_API_URL: local(ports.stack),
             STACK_SECRET_SERVER_KEY: "test-server-key",

@@ -41,7 +41,11 @@ async function diagnose(stack, token, r) {
   ).json();
   const agent =
     records.map((x) => `${x.status} ${x.outcome} ${x.eventsSent} events`).join(", ") || "no request";
-  return `; log now: ${kinds.length} events, ends ${kinds.slice(-3).join(" → ")}; agent: ${agent}`;
+  const logged = (stack.errorLog ?? []).filter((l) => l.includes(r.appId)).map((l) => l.slice(0, 600));
+  return (
+    `; log now: ${kinds.length} events, ends ${kinds.slice(-3).join(" → ")}; agent: ${agent}` +
+    (logged.length ? `; Worker errors: ${logged.join(" | ")}` : "")
+  );
 }
 
 export async function concurrent(stack, token, rows) {

@@ -45,6 +45,7 @@ function printTable(title, rows) {
 let stack;
 let stopping = false;
 const wranglerLog = []; // the last lines, shown when something fails
+const errorLog = []; // the Worker's error lines, for a failed run's diagnosis
 async function stop(code) {
   if (stopping) return;
   stopping = true;
@@ -66,8 +67,13 @@ try {
     log: (l) => {
       wranglerLog.push(l);
       if (wranglerLog.length > 200) wranglerLog.shift();
+      if (l.includes('"level":"error"')) {
+        errorLog.push(l);
+        if (errorLog.length > 2000) errorLog.shift();
+      }
     },
   });
+  stack.errorLog = errorLog;
   console.log(`stack ready in ${Date.now() - t0} ms (Worker on ${stack.base})`);
   let missed = 0;
   for (const section of sections) {

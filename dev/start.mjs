@@ -1,4 +1,4 @@
-// `npm run dev`: a real local Postgres (data kept in .data/), the WebSocket proxy, a stand-in for
+// `npm run dev`: a real local Postgres (data kept in .data/), the local Neon proxy, a stand-in for
 // every service whose URL is not configured, then `wrangler dev` offline on port 4444 (PORT).
 // Prints the URL and ready-to-paste curl commands with dev tokens; Ctrl-C stops everything.
 import fs from "node:fs";
@@ -61,13 +61,13 @@ async function main() {
 
 async function banner(ports) {
   const base = `http://localhost:${ports.worker}`;
-  const { vars, standIns, standInHandles, timings, ownDatabase, postgresDir } = services;
+  const { vars, databaseDriver, standIns, standInHandles, timings, ownDatabase, postgresDir } = services;
   const where =
     postgresDir &&
     (path.relative(root, postgresDir).startsWith("..") ? postgresDir : path.relative(root, postgresDir));
   const lines = ["", `Ready on ${base}`, ""];
   lines.push(
-    `  Postgres    ${vars.DATABASE_URL}${ownDatabase ? ` (embedded, data in ${where})` : ""}`,
+    `  Postgres    ${vars.DATABASE_URL}${ownDatabase ? ` (embedded, data in ${where})` : ""}, DATABASE_DRIVER=${databaseDriver}`,
     `  stand-ins   ${standIns.map((n) => `${n} :${standInHandles[n]?.port ?? ports[n]}`).join("  ") || "none"}`,
   );
   const real = Object.entries(SERVICES).filter(([n]) => !standIns.includes(n));

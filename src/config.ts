@@ -26,7 +26,7 @@ const ConfigSchema = z
     VERSION: z.string().default("0.1.0"),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
     NEON_WS_PROXY: optional,
-    DATABASE_DRIVER: z.enum(["http", "ws"]).default("ws"),
+    DATABASE_DRIVER: z.enum(["http", "ws"]).default("http"),
 
     STACK_PROJECT_ID: z.string().min(1),
     STACK_API_URL: url,

@@ -7,7 +7,14 @@ import type { AppSession } from "../src/session/app-session";
 import { call, callJson, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
 import { config, standInUrl } from "./helpers/env";
-import { agentRequests, expectEndedAndReusable, names, runToDone, sendMessage } from "./helpers/generation";
+import {
+  agentRequests,
+  expectEndedAndReusable,
+  expectIdleAndReusable,
+  names,
+  runToDone,
+  sendMessage,
+} from "./helpers/generation";
 import { isDone, readSse } from "./helpers/sse";
 import { createUser, type TestUser } from "./helpers/users";
 
@@ -126,6 +133,23 @@ describe("every exit path of a run releases the lock and ends its readers", () =
       body: JSON.stringify({ match: `PUT /${config.S3_BUCKET}/apps/${appId}/v1/`, status: 503, times: 0 }),
     });
     await expectEndedAndReusable(user, appId, r, "internal");
+  });
+
+  it("S3 failing past the client's own retries once: the snapshot is stored on the second try, the run ends without error", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    // The client tries each call 3 times; 3 failures make the first store fail as a whole.
+    await fetch(`${standInUrl("s3")}/__dev/fail`, {
+      method: "POST",
+      body: JSON.stringify({ match: `PUT /${config.S3_BUCKET}/apps/${appId}/v1/`, status: 503, times: 3 }),
+    });
+    const r = await runToDone("[scenario:build] x", { token: user.token, applicationId: appId });
+    expect(names(r).at(-1)).toBe("done");
+    expect(r.events.some((e) => e.event === "error")).toBe(false);
+    const app = await callJson<{ snapshotVersion: number | null }>("GET", `/apps/${appId}`, {
+      token: user.token,
+    });
+    expect(app.body.snapshotVersion).toBe(1);
   });
 
   it("cancel: POST /cancel while the agent is silent", async () => {
@@ -260,5 +284,74 @@ describe("limits of a version and deletion against a run", () => {
     expect(app.body.runStatus).toBe("idle");
     const next = await runToDone("[scenario:refine] and now?", { token: user.token, applicationId: appId });
     expect(names(next).at(-1)).toBe("done");
+  });
+
+  /** Makes the session's start of the PublishWorkflow fail, or succeed and never answer. */
+  async function fakePublish(appId: string, what: "throw" | "ignore") {
+    type Publisher = { startPublishing: () => Promise<void>; realStartPublishing?: () => Promise<void> };
+    await runInDurableObject(stub(appId), (instance: AppSession) => {
+      const p = instance as unknown as Publisher;
+      p.realStartPublishing = p.startPublishing;
+      p.startPublishing = async () => {
+        if (what === "throw") throw new Error("workflows unavailable");
+      };
+    });
+    return () =>
+      runInDurableObject(stub(appId), (instance: AppSession) => {
+        const p = instance as unknown as Publisher;
+        p.startPublishing = p.realStartPublishing!;
+      });
+  }
+
+  const publishFailure = (r: { events: { json?: unknown }[] }) =>
+    r.events
+      .map(
+        (e) =>
+          (e.json as { message?: { kind?: string }; metadata?: { type?: string; step?: string } })?.metadata,
+      )
+      .find((m) => m?.type === "publish_failed");
+
+  it("the publishing step cannot be started: publish_failed at step start, then done", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    const restore = await fakePublish(appId, "throw");
+    const r = await runToDone("[scenario:build] x", { token: user.token, applicationId: appId });
+    await restore();
+    expect(names(r).at(-1)).toBe("done");
+    expect(publishFailure(r)).toMatchObject({ type: "publish_failed", step: "start" });
+    await expectIdleAndReusable(user, appId);
+  });
+
+  it("the publishing step never answers: the alarm ends the run with publish_failed at step wait, then done", async () => {
+    const user = await createUser();
+    const appId = await appWithSession(user);
+    const restore = await fakePublish(appId, "ignore");
+    const res = await sendMessage("[scenario:build] x", { token: user.token, applicationId: appId });
+    expect(res.status).toBe(200);
+    // The run waits for the publishing step's first outcome; make that wait older than allowed.
+    let status = "";
+    const until = Date.now() + 10_000;
+    while (status !== "publishing" && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await runInDurableObject(stub(appId), (_i: AppSession, state) => {
+        const row = state.storage.sql
+          .exec<{ status: string }>("SELECT status FROM runs ORDER BY started_at DESC LIMIT 1")
+          .one();
+        if (row.status === "publishing") {
+          state.storage.sql.exec(
+            "UPDATE runs SET last_byte_at = ? WHERE status = 'publishing'",
+            Date.now() - 11 * 60_000,
+          );
+        }
+        return row.status;
+      });
+    }
+    expect(status).toBe("publishing");
+    expect(await runDurableObjectAlarm(stub(appId))).toBe(true);
+    const r = await readSse(res, { until: isDone });
+    await restore();
+    expect(names(r).at(-1)).toBe("done");
+    expect(publishFailure(r)).toMatchObject({ type: "publish_failed", step: "wait" });
+    await expectIdleAndReusable(user, appId);
   });
 });

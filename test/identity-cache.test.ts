@@ -1,11 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "../src/db/client";
 import { userProfiles } from "../src/db/schema";
+import { AppError } from "../src/errors";
 import type { MeResponse } from "../src/routes/identity/me";
+import { getProfile } from "../src/services/identity/profile";
 import { call, callJson, expectProblem } from "./helpers/api";
 import { config } from "./helpers/env";
 import { names, runToDone } from "./helpers/generation";
-import { callsAbout, failNext } from "./helpers/identity";
+import { authUser, callsAbout, contextWith, failNext, holdCalls } from "./helpers/identity";
+import { eventually } from "./helpers/publish";
 import { createUser, type TestUser } from "./helpers/users";
 
 const handle = openDb(config);
@@ -74,15 +77,34 @@ describe("concurrent first requests of a new user", () => {
     expect(await callsAbout("github", `/members/${u.github!.login}`)).toBe(1);
   });
 
-  it("share one failure when Stack is down: one call, every answer a 503", async () => {
+  it("share one failure when Stack is down: one call, every caller gets the 503", async () => {
     const u = await createUser();
-    await failNext("stack", `GET /api/v1/users/${u.id}`, 1);
-    const answers = await Promise.all(
-      Array.from({ length: 6 }, () => call("GET", "/me", { token: u.token })),
+    const userCall = `GET /api/v1/users/${u.id}`;
+    await failNext("stack", userCall, 1);
+    // The first request's call to Stack gets no answer until the others have joined its fetch, so
+    // the overlap is made here rather than left to how soon each caller reaches the service.
+    const release = await holdCalls("stack", userCall);
+    const first = call("GET", "/me", { token: u.token });
+    await eventually("the first request's call to Stack", async () =>
+      (await callsAbout("stack", userCall)) === 1 ? true : null,
     );
-    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(503));
-    await Promise.all(answers.map((a) => a.body?.cancel()));
-    expect(await callsAbout("stack", `GET /api/v1/users/${u.id}`)).toBe(1);
+    // Five more callers in the same isolate (the tests share the Worker's modules), each with its
+    // own context and outside the first request's: they decide to wait for its fetch at once.
+    const others = Array.from({ length: 5 }, () =>
+      getProfile(contextWith({}), authUser(u)).then(
+        () => "answered",
+        (err: unknown) => err,
+      ),
+    );
+    await release();
+    const answer = await first;
+    expect(answer.status).toBe(503);
+    await answer.body?.cancel();
+    for (const outcome of await Promise.all(others)) {
+      expect(outcome).toBeInstanceOf(AppError);
+      expect(outcome).toMatchObject({ code: "upstream_unavailable", status: 503 });
+    }
+    expect(await callsAbout("stack", userCall)).toBe(1);
     // The next request fetches again and answers.
     expect((await call("GET", "/me", { token: u.token })).status).toBe(200);
   });

@@ -55,6 +55,10 @@ export function createServer(name, routes, { onRequest } = {}) {
   // since the epoch, performance clock), so a benchmark can place a step's calls in time:
   // GET /__dev/stats?log adds them.
   const log = [];
+  // Gates: `POST /__dev/hold { match }` keeps every request whose "METHOD /path" contains `match`
+  // waiting (counted in the stats on arrival, answered by nobody) until `POST /__dev/release
+  // { match }` lets them through, so a test decides how long a call stays in flight.
+  const gates = new Map();
   const server = http.createServer(async (req, res) => {
     const arrivedAt = performance.timeOrigin + performance.now();
     try {
@@ -75,6 +79,19 @@ export function createServer(name, routes, { onRequest } = {}) {
             : null,
         );
       }
+      if (req.method === "POST" && (url.pathname === "/__dev/hold" || url.pathname === "/__dev/release")) {
+        const match = json(body)?.match;
+        if (typeof match !== "string" || !match)
+          return send(res, 400, { message: "body must be { match: string }" });
+        if (url.pathname === "/__dev/hold") {
+          if (!gates.has(match)) gates.set(match, []);
+          return send(res, 200, { holding: [...gates.keys()] });
+        }
+        const waiting = gates.get(match) ?? [];
+        gates.delete(match);
+        for (const go of waiting) go();
+        return send(res, 200, { released: waiting.length });
+      }
       if (!url.pathname.startsWith("/__dev/")) {
         const key = `${req.method} ${url.pathname}`;
         stats.set(key, (stats.get(key) ?? 0) + 1);
@@ -84,6 +101,8 @@ export function createServer(name, routes, { onRequest } = {}) {
         res.once("finish", () => {
           entry.doneAt = performance.timeOrigin + performance.now();
         });
+        const gate = [...gates].find(([match]) => key.includes(match));
+        if (gate) await new Promise((go) => gate[1].push(go));
       }
       onRequest?.({ req, url, body });
       for (const r of compiled) {

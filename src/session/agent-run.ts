@@ -49,8 +49,14 @@ class LineBuffer {
 }
 
 /** Where the reader puts what it reads; it never changes the run's state itself. */
+export interface ForwardedEvent {
+  event: AgentEvent;
+  stat: DiffStatEntry[] | null;
+}
+
 export interface AgentSink {
-  forward(e: AgentEvent, stat: DiffStatEntry[] | null): void;
+  /** The events parsed from one chunk of the agent's stream, in order (logged together). */
+  forward(events: ForwardedEvent[]): void;
   debug(data: { level: string; log: string }): void;
   /** Bytes arrived at `at` (the watchdog's evidence that the agent is alive). */
   touch(at: number): void;
@@ -223,6 +229,19 @@ async function read(
   let idle: { event: AgentEvent; raw: string } | null = null;
   let mistypedIdle = false;
   let malformed = 0;
+  // Events parsed from one chunk are handed on together, once the chunk is parsed.
+  let batch: ForwardedEvent[] = [];
+  const handOn = () => {
+    if (batch.length === 0) return;
+    const events = batch;
+    batch = [];
+    try {
+      sink.forward(events);
+    } catch (err) {
+      sinkFault = err;
+      throw err;
+    }
+  };
   const parser = createParser({
     onEvent: (message) => {
       if (idle || mistypedIdle) return;
@@ -238,6 +257,7 @@ async function read(
           return;
         }
         malformed++;
+        handOn(); // what came before the skipped line goes out before its debug line
         sink.debug({ level: "warn", log: "Skipped a line from the agent that is not a valid event" });
         return;
       }
@@ -247,24 +267,24 @@ async function read(
         return;
       }
       const diff = parsed.message.unifiedDiff;
-      try {
-        sink.forward(parsed, diff ? diffStat(diff) : null);
-      } catch (err) {
-        sinkFault = err;
-        throw err;
-      }
+      batch.push({ event: parsed, stat: diff ? diffStat(diff) : null });
     },
   });
 
   try {
     const stream = await openAgentStream(input.config, input.body, signal);
-    const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+    // Decoded here rather than through a TextDecoderStream: one stream hop less per chunk.
+    const decoder = new TextDecoder();
+    const reader = stream.getReader();
     const lines = new LineBuffer((text) => parser.feed(text), maxLine);
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) {
+          const rest = decoder.decode();
+          if (rest) lines.push(rest);
           lines.end();
+          handOn();
           break;
         }
         lastByte = Date.now();
@@ -272,7 +292,8 @@ async function read(
           lastTouch = lastByte;
           sink.touch(lastByte);
         }
-        lines.push(value);
+        lines.push(decoder.decode(value, { stream: true }));
+        handOn();
         if (idle || mistypedIdle) break;
       }
     } finally {

@@ -69,6 +69,8 @@ export class AppSession extends DurableObject<Env> {
   keepaliveMs = KEEPALIVE_MS;
   /** The longest agent line accepted; overridable by tests like the timeout. */
   maxAgentLineChars: number | undefined;
+  /** Hands a version to the PublishWorkflow; overridable by tests (a binding that fails or never answers). */
+  startPublishing = (params: PublishParams): Promise<void> => startPublish(this.env, params);
   /** The largest version (files, characters); overridable by tests like the timeout. */
   treeLimits: { files: number; chars: number } | undefined;
 
@@ -228,7 +230,12 @@ export class AppSession extends DurableObject<Env> {
         maxLineChars: this.maxAgentLineChars,
         logger: log,
         sink: {
-          forward: (e, stat) => this.logAgentMessage(run.id, ids, e, stat),
+          forward: (events) =>
+            this.appendMany(
+              run.id,
+              "message",
+              events.map((f) => JSON.stringify(agentMessageEvent(ids, f.event, f.stat))),
+            ),
           debug: (data) => this.subs.debug(run.id, JSON.stringify(data)),
           touch: (at) => this.store.updateRun(run.id, { lastByteAt: at }),
         },
@@ -285,7 +292,7 @@ export class AppSession extends DurableObject<Env> {
     this.store.updateRun(run.id, { status: "publishing", lastByteAt: Date.now() });
     await this.flushNow();
     try {
-      await startPublish(this.env, params);
+      await this.startPublishing(params);
     } catch (err) {
       this.logger(run.id).error("publish could not start", { err, version: params.version });
       await this.platformMessage({
@@ -444,6 +451,12 @@ export class AppSession extends DurableObject<Env> {
     this.subs.broadcast(stored);
     this.scheduleFlush(); // its history rows follow in the next batch
     return stored;
+  }
+
+  /** Several events of one run: logged in one go, then sent. */
+  private appendMany(runId: string, event: string, datas: string[]): void {
+    for (const stored of this.store.appendEvents(runId, event, datas)) this.subs.broadcast(stored);
+    this.scheduleFlush();
   }
 
   private scheduleFlush(): void {

@@ -1,5 +1,6 @@
 import type { PublishParams } from "../bindings";
 import type { Config } from "../config";
+import { AppError } from "../errors";
 import type { Tree } from "../lib/tree";
 import type { Logger } from "../logger";
 import { storeSnapshot } from "../services/snapshots";
@@ -106,7 +107,7 @@ export async function completeIdle(
   const version = Number(store.getMeta("version") ?? "0") + 1;
   if (!deps.alive()) return finish({ code: "cancelled", message: "The app is being deleted" });
   try {
-    await storeSnapshot(deps.config, { appId: ids.appId, version, tree: applied.tree });
+    await storeWithRetry(deps, { appId: ids.appId, version, tree: applied.tree });
   } catch (err) {
     deps.logger.error("snapshot upload failed", { err, version });
     return finish({ code: "internal", message: "The new version could not be stored; nothing was changed" });
@@ -132,4 +133,26 @@ export async function completeIdle(
       skippedPaths: applied.skippedPaths,
     },
   };
+}
+
+const SNAPSHOT_RETRY_DELAY_MS = 1_000;
+
+/**
+ * Stores the version's snapshot, once more after a failure (a timeout of a busy moment, a storage
+ * hiccup beyond the client's own retries). Storing again is safe: contents are addressed by hash,
+ * the version's keys are rewritten whole, and the latest pointer never moves back.
+ */
+async function storeWithRetry(
+  deps: CompleteDeps,
+  input: { appId: string; version: number; tree: Tree },
+): Promise<void> {
+  try {
+    await storeSnapshot(deps.config, input);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "internal") throw err; // a tree we cannot store
+    deps.logger.warn("snapshot upload failed; trying once more", { err, version: input.version });
+    await new Promise((r) => setTimeout(r, SNAPSHOT_RETRY_DELAY_MS));
+    if (!deps.alive()) throw err;
+    await storeSnapshot(deps.config, input);
+  }
 }

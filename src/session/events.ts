@@ -59,13 +59,24 @@ export interface RunIds {
   techStack: string;
 }
 
-/** The agent's timestamp has no zone (it is UTC) and microseconds; ours is ISO with `Z`. */
+/** The last second whose agent timestamps were checked, and its ISO form without the fraction. */
+let checkedSecond = { agent: "", iso: "" };
+
+/**
+ * The agent's timestamp has no zone (it is UTC) and microseconds; ours is ISO with `Z` and
+ * milliseconds. The date itself is checked once per second of timestamps (events come in bursts).
+ */
 export function isoFromAgent(ts: string | undefined): string {
   if (ts) {
     const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?$/.exec(ts);
     if (m) {
-      const d = new Date(`${m[1]}${(m[2] ?? ".000").slice(0, 4).padEnd(4, "0")}Z`);
-      if (!Number.isNaN(d.getTime())) return d.toISOString();
+      const second = m[1]!;
+      if (checkedSecond.agent !== second) {
+        const d = new Date(`${second}Z`);
+        if (Number.isNaN(d.getTime())) return new Date().toISOString();
+        checkedSecond = { agent: second, iso: d.toISOString().slice(0, 19) };
+      }
+      return `${checkedSecond.iso}.${(m[2] ?? ".000").slice(1, 4).padEnd(3, "0")}Z`;
     }
   }
   return new Date().toISOString();

@@ -60,6 +60,17 @@ export function chunks(text: string, size = CHUNK_CHARS): string[] {
   return out;
 }
 
+const ROWS_PER_INSERT = 25;
+const insertSqlBySize = new Map<number, string>();
+function insertEventsSql(rows: number): string {
+  let text = insertSqlBySize.get(rows);
+  if (!text) {
+    text = `INSERT INTO events (seq, run_id, event, data) VALUES ${Array(rows).fill("(?, ?, ?, ?)").join(", ")}`;
+    insertSqlBySize.set(rows, text);
+  }
+  return text;
+}
+
 export class SessionStorage {
   // The relay path writes two rows per event (the event, its history row) and nothing else:
   // sequence numbers are kept in memory, derived from the tables when the object starts.
@@ -111,6 +122,27 @@ export class SessionStorage {
       this.runsWithFirstSeq.add(runId);
     }
     return { seq, runId, event, data };
+  }
+
+  /**
+   * Appends several events of one run in as few statements as SQLite's limit of 100 bound
+   * parameters allows (25 rows each): the relay path's main cost is one statement per event.
+   */
+  appendEvents(runId: string, event: string, datas: string[]): StoredEvent[] {
+    if (datas.length === 1) return [this.appendEvent(runId, event, datas[0]!)];
+    const first = this.lastSeq() + 1;
+    for (let i = 0; i < datas.length; i += ROWS_PER_INSERT) {
+      const group = datas.slice(i, i + ROWS_PER_INSERT);
+      const params: SqlStorageValue[] = [];
+      for (const [j, data] of group.entries()) params.push(first + i + j, runId, event, data);
+      this.sql.exec(insertEventsSql(group.length), ...params);
+    }
+    this.eventSeq = first + datas.length - 1;
+    if (!this.runsWithFirstSeq.has(runId)) {
+      this.sql.exec("UPDATE runs SET first_seq = COALESCE(first_seq, ?) WHERE id = ?", first, runId);
+      this.runsWithFirstSeq.add(runId);
+    }
+    return datas.map((data, j) => ({ seq: first + j, runId, event, data }));
   }
 
   eventsAfter(after: number, limit = 500): StoredEvent[] {

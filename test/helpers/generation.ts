@@ -66,6 +66,11 @@ const errorCode = (r: SseRead) =>
 export async function expectEndedAndReusable(user: TestUser, appId: string, r: SseRead, code: string) {
   expect(names(r).slice(-2)).toEqual(["error", "done"]);
   expect(errorCode(r)).toBe(code);
+  await expectIdleAndReusable(user, appId);
+}
+
+/** The app reads idle and accepts another message (200) whose stream runs to `done` without an error. */
+export async function expectIdleAndReusable(user: TestUser, appId: string) {
   const until = Date.now() + 5_000;
   let status = "";
   while (Date.now() < until) {

@@ -23,6 +23,23 @@ export async function failNext(name: "stack" | "github", match: string, times = 
   expect(res.ok).toBe(true);
 }
 
+/**
+ * Holds the stand-in's requests whose "METHOD /path" contains `match` (they arrive and are
+ * counted, but get no answer) until the returned function releases them.
+ */
+export async function holdCalls(name: "stack" | "github", match: string): Promise<() => Promise<void>> {
+  const control = (what: "hold" | "release") =>
+    fetch(`${standInUrl(name)}/__dev/${what}`, { method: "POST", body: JSON.stringify({ match }) });
+  const res = await control("hold");
+  expect(res.ok).toBe(true);
+  await res.body?.cancel();
+  return async () => {
+    const r = await control("release");
+    expect(r.ok).toBe(true);
+    await r.body?.cancel();
+  };
+}
+
 /** A request context like a route's, with some configuration changed. */
 export function contextWith(overrides: Partial<Config>) {
   return createRequestContext({
