@@ -49,14 +49,14 @@ class LineBuffer {
 }
 
 /** Where the reader puts what it reads; it never changes the run's state itself. */
-export interface ForwardedEvent {
+export interface ParsedEvent {
   event: AgentEvent;
   stat: DiffStatEntry[] | null;
 }
 
 export interface AgentSink {
   /** The events parsed from one chunk of the agent's stream, in order (logged together). */
-  forward(events: ForwardedEvent[]): void;
+  logEvents(events: ParsedEvent[]): void;
   debug(data: { level: string; log: string }): void;
   /** Bytes arrived at `at` (the watchdog's evidence that the agent is alive). */
   touch(at: number): void;
@@ -109,7 +109,7 @@ function wellTyped(m: Record<string, unknown>): boolean {
   );
 }
 
-/** An idle event with the right shape except for the types of its fields (api.md, Round 3). */
+/** An idle event with the right shape except for the types of its fields (docs/decisions.md, Round 3). */
 function isMistypedIdle(v: unknown): boolean {
   if (!isObj(v) || v.status !== "idle") return false;
   const m = v.message;
@@ -230,13 +230,13 @@ async function read(
   let mistypedIdle = false;
   let malformed = 0;
   // Events parsed from one chunk are handed on together, once the chunk is parsed.
-  let batch: ForwardedEvent[] = [];
+  let batch: ParsedEvent[] = [];
   const handOn = () => {
     if (batch.length === 0) return;
     const events = batch;
     batch = [];
     try {
-      sink.forward(events);
+      sink.logEvents(events);
     } catch (err) {
       sinkFault = err;
       throw err;

@@ -230,7 +230,7 @@ export class AppSession extends DurableObject<Env> {
         maxLineChars: this.maxAgentLineChars,
         logger: log,
         sink: {
-          forward: (events) =>
+          logEvents: (events) =>
             this.appendMany(
               run.id,
               "message",

@@ -9,7 +9,7 @@ const COALESCE_MAX_CHARS = 64 * 1024;
 /** A replay reads this many events at a time and waits for the reader below REPLAY_HIGH_WATER. */
 const REPLAY_PAGE_EVENTS = 200;
 const REPLAY_HIGH_WATER = 1024 * 1024;
-/** Readers one app may have open at once (api.md: too_many_readers beyond it). */
+/** Readers one app may have open at once (docs/decisions.md: too_many_readers beyond it). */
 export const MAX_READERS_PER_APP = 50;
 
 /** Reads the log after a cursor, a page at a time (synchronously: SQLite), bounded in count and size. */
