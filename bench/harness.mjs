@@ -57,7 +57,7 @@ export async function startBenchStack({ log = () => {} } = {}) {
   let wrangler;
   let db;
   const extraWorkers = [];
-  const inspectorPort = await freePort();
+  let inspectorPort = await freePort();
   const stop = async () => {
     for (const w of extraWorkers) await w.stop();
     await wrangler?.stop();
@@ -72,16 +72,32 @@ export async function startBenchStack({ log = () => {} } = {}) {
       persistent: false,
       countMessages: true,
     });
-    wrangler = startWrangler({
-      port: ports.worker,
-      ip: "127.0.0.1",
-      inspectorPort,
-      persistTo: path.join(tmp, "wrangler-state"),
-      vars: { ...services.vars, ...BENCH_VARS },
-      onLine: log,
-      readyTimeoutMs: 120_000,
-    });
-    await wrangler.ready;
+    // A port found free can be taken by another process before wrangler (or its runtime, which
+    // picks its own) binds it: that start is tried again on fresh ports, twice at most.
+    for (let attempt = 0; ; attempt++) {
+      let portTaken = false;
+      wrangler = startWrangler({
+        port: ports.worker,
+        ip: "127.0.0.1",
+        inspectorPort,
+        persistTo: path.join(tmp, "wrangler-state"),
+        vars: { ...services.vars, ...BENCH_VARS },
+        onLine: (line) => {
+          if (/Address already in use/.test(line)) portTaken = true;
+          log(line);
+        },
+        readyTimeoutMs: 120_000,
+      });
+      try {
+        await wrangler.ready;
+        break;
+      } catch (err) {
+        await wrangler.stop();
+        if (!portTaken || attempt >= 2) throw err;
+        ports.worker = await freePort();
+        inspectorPort = await freePort();
+      }
+    }
     db = new pg.Client(services.vars.DATABASE_URL);
     await db.connect();
   } catch (err) {
