@@ -2,7 +2,14 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Config } from "../../config";
 import { type Db, withDb } from "../../db/client";
 import { sqlState } from "../../db/errors";
-import { type CountResult, countResult, type LimitStatus, utcDay } from "../limits/counter";
+import {
+  type CountResult,
+  countResult,
+  countToday,
+  type LimitStatus,
+  limitRow,
+  utcDay,
+} from "../limits/counter";
 
 /** What the app's session needs to start a run (AppSession.start). */
 export interface StartInput {
@@ -102,19 +109,9 @@ export async function claimRun(db: Db, input: ClaimInput, now = new Date()): Pro
   let rows: ClaimRow[];
   try {
     ({ rows } = await db.execute<ClaimRow>(sql`
-      with l as (
-        select coalesce(c.daily_limit, ${input.defaultLimit}::int) as lim, c.user_id is not null as is_custom
-        from (select 1) one
-        left join custom_message_limits c on c.user_id = ${userId}
-      ),
+      with l as (${limitRow(userId, input.defaultLimit)}),
       app as (${app}),
-      counted as (
-        insert into message_usage (user_id, day, count)
-        select ${userId}, ${day}::date, 1 from l where l.lim > 0 and exists (select 1 from app)
-        on conflict (user_id, day) do update set count = message_usage.count + 1
-          where message_usage.count < (select l.lim from l)
-        returning count
-      )${keyed},
+      counted as (${countToday(userId, day, sql`exists (select 1 from app)`)})${keyed},
       a as (${row})
       select l.lim, l.is_custom, exists (select 1 from app) as app_ok,
         (select count from counted) as counted,

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Config } from "../../config";
 import { type Db, withDb } from "../../db/client";
 
@@ -29,6 +29,24 @@ function status(limit: number, usage: number, isCustom: boolean, now: Date): Lim
   return { limit, usage, remaining: Math.max(0, limit - usage), resetAt: nextUtcMidnight(now), isCustom };
 }
 
+/** The user's daily limit: their custom one, else the default (columns `lim`, `is_custom`). */
+export const limitRow = (userId: string, defaultLimit: number): SQL => sql`
+  select coalesce(c.daily_limit, ${defaultLimit}::int) as lim, c.user_id is not null as is_custom
+  from (select 1) one
+  left join custom_message_limits c on c.user_id = ${userId}`;
+
+/**
+ * Counts one message of `day` only while under the limit of CTE `l` (limitRow), and only when
+ * `guard` holds; returns the new count, or no row when refused. Concurrent counts cannot overshoot:
+ * the increment's own WHERE re-reads the row it updates.
+ */
+export const countToday = (userId: string, day: string, guard: SQL = sql`true`): SQL => sql`
+  insert into message_usage (user_id, day, count)
+  select ${userId}, ${day}::date, 1 from l where l.lim > 0 and ${guard}
+  on conflict (user_id, day) do update set count = message_usage.count + 1
+    where message_usage.count < (select l.lim from l)
+  returning count`;
+
 type CountRow = { lim: number; is_custom: boolean; counted: number | null; before: number | null };
 
 /**
@@ -45,18 +63,8 @@ export async function countMessage(
 ): Promise<CountResult> {
   const day = utcDay(now);
   const { rows } = await db.execute<CountRow>(sql`
-    with l as (
-      select coalesce(c.daily_limit, ${defaultLimit}::int) as lim, c.user_id is not null as is_custom
-      from (select 1) one
-      left join custom_message_limits c on c.user_id = ${userId}
-    ),
-    ins as (
-      insert into message_usage (user_id, day, count)
-      select ${userId}, ${day}::date, 1 from l where l.lim > 0
-      on conflict (user_id, day) do update set count = message_usage.count + 1
-        where message_usage.count < (select l.lim from l)
-      returning count
-    )
+    with l as (${limitRow(userId, defaultLimit)}),
+    ins as (${countToday(userId, day)})
     select l.lim, l.is_custom,
       (select count from ins) as counted,
       (select count from message_usage where user_id = ${userId} and day = ${day}::date) as before
@@ -103,10 +111,9 @@ export async function getLimitStatus(
 ): Promise<LimitStatus> {
   const day = utcDay(now);
   const { rows } = await db.execute<{ lim: number; is_custom: boolean; usage: number | null }>(sql`
-    select coalesce(c.daily_limit, ${defaultLimit}::int) as lim, c.user_id is not null as is_custom,
+    select l.lim, l.is_custom,
       (select count from message_usage where user_id = ${userId} and day = ${day}::date) as usage
-    from (select 1) one
-    left join custom_message_limits c on c.user_id = ${userId}`);
+    from (${limitRow(userId, defaultLimit)}) l`);
   const row = rows[0];
   if (!row) throw new Error("getLimitStatus: the statement returned no row");
   return status(Number(row.lim), Number(row.usage ?? 0), row.is_custom, now);
