@@ -190,23 +190,28 @@ export function missingCredentials(vars, standIns) {
   return warnings;
 }
 
+/**
+ * Imports one of the Worker's TypeScript modules from Node, bundled on the fly with esbuild, so
+ * a check written here runs the Worker's own code and cannot drift from it.
+ */
+export async function importWorkerModule(relativePath) {
+  const { build } = await import("esbuild");
+  const out = await build({
+    entryPoints: [path.join(root, relativePath)],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    write: false,
+    logLevel: "silent",
+  });
+  const code = out.outputFiles[0].text;
+  return import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
+}
+
 let loadConfigPromise;
-/** The Worker's own loadConfig (src/config.ts, bundled on the fly), so the check cannot drift. */
+/** The Worker's own loadConfig (src/config.ts). */
 async function workerLoadConfig() {
-  loadConfigPromise ??= (async () => {
-    const { build } = await import("esbuild");
-    const out = await build({
-      entryPoints: [path.join(root, "src/config.ts")],
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      write: false,
-      logLevel: "silent",
-    });
-    const code = out.outputFiles[0].text;
-    const mod = await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
-    return mod.loadConfig;
-  })();
+  loadConfigPromise ??= importWorkerModule("src/config.ts").then((mod) => mod.loadConfig);
   return loadConfigPromise;
 }
 

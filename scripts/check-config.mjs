@@ -4,9 +4,7 @@
 // environment; the rules are the Worker's own schema plus src/config-production.ts.
 import fs from "node:fs";
 import path from "node:path";
-import { parseEnv } from "node:util";
-
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+import { importWorkerModule, readLocalConfig, root } from "../dev/local-config.mjs";
 
 /** `[vars]` of wrangler.toml: `KEY = "value"` lines up to the next table. */
 export function wranglerVars(file = path.join(root, "wrangler.toml")) {
@@ -23,35 +21,17 @@ export function wranglerVars(file = path.join(root, "wrangler.toml")) {
   return vars;
 }
 
-/** The configuration to check: wrangler.toml [vars], the env file, then known names from `env`. */
+/**
+ * The configuration to check: wrangler.toml [vars], then what `npm run dev` would read (the env
+ * file, then the known names from `env`).
+ */
 export function productionVars({ envFile = path.join(root, ".dev.vars"), env = process.env } = {}) {
-  const vars = wranglerVars();
-  if (envFile && fs.existsSync(envFile)) {
-    for (const [k, v] of Object.entries(parseEnv(fs.readFileSync(envFile, "utf8"))))
-      if (v !== "") vars[k] = v;
-  }
-  const names = new Set(
-    [
-      ...fs.readFileSync(path.join(root, ".dev.vars.example"), "utf8").matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm),
-    ].map((m) => m[1]),
-  );
-  for (const k of names) if (env[k] !== undefined && env[k] !== "") vars[k] = env[k];
-  return vars;
+  return { ...wranglerVars(), ...readLocalConfig({ env, devVarsFile: envFile }).configured };
 }
 
 /** The rules of src/config-production.ts, bundled on the fly so the check cannot drift from the Worker. */
-export async function loadRules() {
-  const { build } = await import("esbuild");
-  const out = await build({
-    entryPoints: [path.join(root, "src/config-production.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    write: false,
-    logLevel: "silent",
-  });
-  const code = out.outputFiles[0].text;
-  return import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
+export function loadRules() {
+  return importWorkerModule("src/config-production.ts");
 }
 
 /** Problems of the configuration (empty when it is fine). */
