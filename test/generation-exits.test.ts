@@ -88,37 +88,47 @@ describe("every exit path of a run releases the lock and ends its readers", () =
     });
   }
 
-  it("a storage (SQLite) error after the idle event, while the version is made", async () => {
-    const user = await createUser();
-    const appId = await appWithSession(user);
-    await breakStorage(appId, "replaceTree");
-    const r = await runToDone("[scenario:build] x", { token: user.token, applicationId: appId });
-    await expectEndedAndReusable(user, appId, r, "internal");
-  });
-
-  it("an exception while the agent's answer is remembered (no version made)", async () => {
-    const user = await createUser();
-    const appId = await appWithSession(user);
-    await breakStorage(appId, "putText");
-    const r = await runToDone("[scenario:refine] x", { token: user.token, applicationId: appId });
-    await expectEndedAndReusable(user, appId, r, "internal");
-  });
-
-  it("a storage error while an agent event is logged mid-stream", async () => {
-    const user = await createUser();
-    const appId = await appWithSession(user);
-    await breakStorage(appId, "appendEvent", (a) => a[1] === "message");
-    const r = await runToDone("[scenario:build] x", { token: user.token, applicationId: appId });
-    await expectEndedAndReusable(user, appId, r, "internal");
-  });
-
-  it("a storage error while the run's error event itself is logged: readers still get error + done", async () => {
-    const user = await createUser();
-    const appId = await appWithSession(user);
-    await breakStorage(appId, "appendEvent", (a) => a[1] === "error");
-    const r = await runToDone("[scenario:cut] x", { token: user.token, applicationId: appId });
-    await expectEndedAndReusable(user, appId, r, "agent_protocol");
-  });
+  // A storage method that throws once: [test name, method, which call, scenario, error code].
+  const storageFaults: [string, string, (a: unknown[]) => boolean, string, string][] = [
+    [
+      "a storage (SQLite) error after the idle event, while the version is made",
+      "replaceTree",
+      () => true,
+      "build",
+      "internal",
+    ],
+    [
+      "an exception while the agent's answer is remembered (no version made)",
+      "putText",
+      () => true,
+      "refine",
+      "internal",
+    ],
+    // Agent events are logged a chunk at a time (appendEvents); the run's own events one by one.
+    [
+      "a storage error while an agent event is logged mid-stream",
+      "appendEvents",
+      (a) => a[1] === "message",
+      "build",
+      "internal",
+    ],
+    [
+      "a storage error while the run's error event itself is logged: readers still get error + done",
+      "appendEvent",
+      (a) => a[1] === "error",
+      "cut",
+      "agent_protocol",
+    ],
+  ];
+  for (const [name, method, when, scenario, code] of storageFaults) {
+    it(name, async () => {
+      const user = await createUser();
+      const appId = await appWithSession(user);
+      await breakStorage(appId, method, when);
+      const r = await runToDone(`[scenario:${scenario}] x`, { token: user.token, applicationId: appId });
+      await expectEndedAndReusable(user, appId, r, code);
+    });
+  }
 
   it("the snapshot cannot be stored (S3 down)", async () => {
     const user = await createUser();
