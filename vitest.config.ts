@@ -3,17 +3,25 @@ import net from "node:net";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-/** A free loopback port, so parallel runs on one machine never collide. */
-function freePort(): Promise<number> {
+/**
+ * A free loopback port, held open until global setup starts what listens there
+ * (test/global-setup.ts releases each hold just before): a port picked and closed at once can be
+ * taken meanwhile by anything else that binds, an outgoing connection's local port included, and
+ * the run then fails with EADDRINUSE.
+ */
+function holdFreePort(): Promise<{ port: number; hold: net.Server }> {
   return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+    const hold = net.createServer();
+    hold.once("error", reject);
+    hold.listen(0, "127.0.0.1", () => {
+      hold.unref();
+      resolve({ port: (hold.address() as net.AddressInfo).port, hold });
     });
   });
 }
+
+/** The held ports by name, for global setup (the same process) to release. */
+export const PORT_HOLDS = Symbol.for("appbuilder.test-port-holds");
 
 const NAMES = [
   "pg",
@@ -32,7 +40,13 @@ export type TestPorts = Record<(typeof NAMES)[number], number>;
 export default defineConfig(async () => {
   const ports = (process.env.TEST_PORTS ? JSON.parse(process.env.TEST_PORTS) : {}) as TestPorts;
   if (!process.env.TEST_PORTS) {
-    for (const n of NAMES) ports[n] = await freePort();
+    const holds = new Map<string, net.Server>();
+    for (const n of NAMES) {
+      const { port, hold } = await holdFreePort();
+      ports[n] = port;
+      holds.set(n, hold);
+    }
+    (globalThis as Record<symbol, unknown>)[PORT_HOLDS] = holds;
     process.env.TEST_PORTS = JSON.stringify(ports);
   }
   // The GitHub App's key pair: the private key (PKCS#1, as GitHub issues it) goes to the Worker, the

@@ -27,22 +27,29 @@ export async function startStandIns({
 } = {}) {
   const want = (name) => !only || only.includes(name);
   const started = {};
-  if (want("stack")) started.stack = await startStack({ port: ports.stack ?? 0, ...stack });
-  if (want("agent")) started.agent = await startAgent({ port: ports.agent ?? 0, ...agent });
-  if (want("github")) started.github = await startGitHub({ port: ports.github ?? 0, ...github });
-  if (want("s3")) started.s3 = await startS3({ port: ports.s3 ?? 0, ...s3 });
-  // CodeBuild reads sources from S3 and pushes to ECR; Koyeb pulls from ECR: start them in order.
-  if (want("ecr")) started.ecr = await startEcr({ port: ports.ecr ?? 0, ...ecr });
-  if (want("codebuild")) {
-    started.codebuild = await startCodeBuild({
-      port: ports.codebuild ?? 0,
-      s3Url: started.s3?.url,
-      ecr: started.ecr,
-      ...codebuild,
-    });
+  try {
+    if (want("stack")) started.stack = await startStack({ port: ports.stack ?? 0, ...stack });
+    if (want("agent")) started.agent = await startAgent({ port: ports.agent ?? 0, ...agent });
+    if (want("github")) started.github = await startGitHub({ port: ports.github ?? 0, ...github });
+    if (want("s3")) started.s3 = await startS3({ port: ports.s3 ?? 0, ...s3 });
+    // CodeBuild reads sources from S3 and pushes to ECR; Koyeb pulls from ECR: start them in order.
+    if (want("ecr")) started.ecr = await startEcr({ port: ports.ecr ?? 0, ...ecr });
+    if (want("codebuild")) {
+      started.codebuild = await startCodeBuild({
+        port: ports.codebuild ?? 0,
+        s3Url: started.s3?.url,
+        ecr: started.ecr,
+        ...codebuild,
+      });
+    }
+    if (want("koyeb"))
+      started.koyeb = await startKoyeb({ port: ports.koyeb ?? 0, ecr: started.ecr, ...koyeb });
+    if (want("neon")) started.neon = await startNeon({ port: ports.neon ?? 0, ...neon });
+  } catch (err) {
+    // One that cannot start (its port taken, say) stops the ones already listening.
+    await Promise.allSettled(Object.values(started).map((s) => s.close()));
+    throw err;
   }
-  if (want("koyeb")) started.koyeb = await startKoyeb({ port: ports.koyeb ?? 0, ecr: started.ecr, ...koyeb });
-  if (want("neon")) started.neon = await startNeon({ port: ports.neon ?? 0, ...neon });
   return {
     ...started,
     close: async () => {
