@@ -22,16 +22,20 @@ export { startWrangler } from "./wrangler.mjs";
 
 export { ConfigError };
 
-/** A free loopback port (for the benchmark, which must not collide with a running `npm run dev`). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * A free loopback port for a server started later, possibly by another process (the benchmark's
+ * stack, which must not collide with a running `npm run dev`; the tests of `npm run dev`). Picked
+ * below the ephemeral range (32768–60999 on Linux, 49152–65535 on macOS and Windows), where
+ * outgoing connections and `listen(0)` take their ports: a port from `listen(0)`, closed and
+ * handed on, can be taken by any connection made meanwhile, and the start then fails with
+ * EADDRINUSE.
+ */
+export async function freePort() {
+  for (let tries = 0; tries < 100; tries++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await portFree(port)) return port;
+  }
+  throw new Error("no free port found between 20000 and 32000");
 }
 
 function portFree(port) {

@@ -6,8 +6,8 @@
 // resource it made) is deleted at the end even when a step failed.
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
-import net from "node:net";
 import path from "node:path";
+import { freePort } from "../dev/stack.mjs";
 import { checkConfig, productionVars } from "./check-config.mjs";
 import { missingCredentials } from "./smoke/credentials.mjs";
 import { runJourney } from "./smoke/journey.mjs";
@@ -46,14 +46,6 @@ function appJwt() {
   const key = crypto.createPrivateKey(vars.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, "\n"));
   return `${data}.${crypto.sign("sha256", Buffer.from(data), key).toString("base64url")}`;
 }
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 
 /** `npm run dev` on a free port, resolved with its URL once it prints "Ready on". */
 async function startWorker() {

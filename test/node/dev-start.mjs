@@ -9,6 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
+import { freePort } from "../../dev/stack.mjs";
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const PORT_NAMES = [
@@ -43,17 +44,6 @@ after(async () => {
   for (const c of cleanups.reverse())
     await c().catch((err) => console.error(`cleanup failed: ${err.message}`));
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function portFree(port) {
   return new Promise((resolve) => {
