@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   no_snapshot: 404,
+  no_such_version: 404,
   conflict: 409,
   run_in_progress: 409,
   idempotency_key_reused: 409,

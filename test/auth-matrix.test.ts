@@ -23,7 +23,7 @@ async function ownedResources() {
   const owner = await createUser();
   const app = await createAppRow(db, owner.id);
   const deployment = await addDeployment(db, app.id, owner.id);
-  return { owner, ids: { id: app.id, deploymentId: deployment.id } };
+  return { owner, ids: { id: app.id, deploymentId: deployment.id, version: "1" } };
 }
 
 describe("auth matrix", () => {

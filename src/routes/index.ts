@@ -6,6 +6,7 @@ import { githubRoutes } from "./github";
 import { healthRoutes } from "./health";
 import { identityRoutes } from "./identity";
 import { limitsRoutes } from "./limits";
+import { versionsRoutes } from "./versions";
 
 /** Every area's router; `createApp` mounts them at the root. */
 export const routes = [
@@ -13,6 +14,7 @@ export const routes = [
   identityRoutes,
   appsRoutes,
   generationRoutes,
+  versionsRoutes,
   deploymentsRoutes,
   limitsRoutes,
   adminRoutes,

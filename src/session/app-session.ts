@@ -13,7 +13,7 @@ import type { HistoryRow } from "../services/history/writer";
 import { refundMessageWithPool } from "../services/limits/counter";
 import { deleteAppObjects } from "../services/snapshots";
 import { type AgentOutcome, type AgentRun, agentRequest, runAgent } from "./agent-run";
-import { type Completion, completeIdle } from "./complete-run";
+import { type Completion, completeIdle, completeRestore } from "./complete-run";
 import {
   type AgentEvent,
   agentMessageEvent,
@@ -111,6 +111,9 @@ export class AppSession extends DurableObject<Env> {
   async start(input: StartInput): Promise<StartAnswer> {
     this.store.setMeta("app_id", input.appId);
     if (!this.alive()) return { type: "not_found" };
+    if (input.restore && input.restore.version > Number(this.store.getMeta("version") ?? "0")) {
+      return { type: "no_version" };
+    }
     const active = this.store.activeRun();
     if (active && !isStaleLock(active, Date.now())) return this.heldBy(active, input);
     if (active) this.store.deleteRun(active.id);
@@ -190,16 +193,8 @@ export class AppSession extends DurableObject<Env> {
     const now = Date.now();
     this.store.setMeta("tech_stack", input.techStack);
     this.store.updateRun(run.id, { status: "running", countedDay, lastByteAt: now });
-    this.store.appendConversation({ role: "user", content: input.message });
-    this.store.queueUserRow({
-      prompt: input.message,
-      kind: "user",
-      messageKind: "UserMessage",
-      metadata: null,
-      traceId: run.traceId,
-      runId: run.id,
-      createdAt: new Date(now).toISOString(),
-    } satisfies HistoryRow);
+    // A restore is no message to the agent: its `version_restored` platform message is its record.
+    if (!input.restore) this.queueUserMessage(run, input.message, now);
     // claimRun wrote `running`; an `idle` of the last run still waiting in the outbox must not
     // overwrite it when it is flushed.
     if (this.store.getMeta("pending_mirror")) queueMirror(this.store, { runStatus: "running" });
@@ -212,6 +207,19 @@ export class AppSession extends DurableObject<Env> {
     return sub.stream;
   }
 
+  private queueUserMessage(run: RunRow, message: string, now: number): void {
+    this.store.appendConversation({ role: "user", content: message });
+    this.store.queueUserRow({
+      prompt: message,
+      kind: "user",
+      messageKind: "UserMessage",
+      metadata: null,
+      traceId: run.traceId,
+      runId: run.id,
+      createdAt: new Date(now).toISOString(),
+    } satisfies HistoryRow);
+  }
+
   /**
    * The run from the agent call to its end. Every way out — an agent outcome, a fault in the
    * completion, a fault anywhere — reaches `finish` (or the publishing wait, which ends in it).
@@ -221,28 +229,9 @@ export class AppSession extends DurableObject<Env> {
     const ids = this.ids(run);
     let end: RunError | null;
     try {
-      const { body, base } = agentRequest(this.store, ids, input);
-      const agent = runAgent({
-        runId: run.id,
-        config: this.config,
-        body,
-        idleTimeoutMs: this.idleMs,
-        maxLineChars: this.maxAgentLineChars,
-        logger: log,
-        sink: {
-          logEvents: (events) =>
-            this.appendMany(
-              run.id,
-              "message",
-              events.map((f) => JSON.stringify(agentMessageEvent(ids, f.event, f.stat))),
-            ),
-          debug: (data) => this.subs.debug(run.id, JSON.stringify(data)),
-          touch: (at) => this.store.updateRun(run.id, { lastByteAt: at }),
-        },
-      });
-      this.live = agent;
-      const outcome = await agent.done;
-      const completion = await this.complete(run, ids, outcome, base);
+      const completion = input.restore
+        ? await this.restore(run, ids, input.restore.version)
+        : await this.runAgentToCompletion(run, ids, input, log);
       if (completion.type === "publish") return await this.publish(run, completion.params);
       end = completion.error;
     } catch (err) {
@@ -250,6 +239,37 @@ export class AppSession extends DurableObject<Env> {
       end = { code: "internal", message: "The run failed unexpectedly" };
     }
     await this.finish(run.id, end);
+  }
+
+  /** The agent call, its events logged as they come, then what its outcome makes (complete). */
+  private async runAgentToCompletion(
+    run: RunRow,
+    ids: RunIds,
+    input: StartInput,
+    log: Logger,
+  ): Promise<Completion> {
+    const { body, base } = agentRequest(this.store, ids, input);
+    const agent = runAgent({
+      runId: run.id,
+      config: this.config,
+      body,
+      idleTimeoutMs: this.idleMs,
+      maxLineChars: this.maxAgentLineChars,
+      logger: log,
+      sink: {
+        logEvents: (events) =>
+          this.appendMany(
+            run.id,
+            "message",
+            events.map((f) => JSON.stringify(agentMessageEvent(ids, f.event, f.stat))),
+          ),
+        debug: (data) => this.subs.debug(run.id, JSON.stringify(data)),
+        touch: (at) => this.store.updateRun(run.id, { lastByteAt: at }),
+      },
+    });
+    this.live = agent;
+    const outcome = await agent.done;
+    return this.complete(run, ids, outcome, base);
   }
 
   /** Appends an agent event to the log as a `message` event. */
@@ -281,6 +301,36 @@ export class AppSession extends DurableObject<Env> {
       // The app was deleted while its snapshot was being written: take it back out of S3.
       await deleteAppObjects(this.config, ids.appId).catch((err) =>
         log.error("snapshot clean-up failed", { err }),
+      );
+      return { type: "finish", error: { code: "cancelled", message: "The app is being deleted" } };
+    }
+    return completion;
+  }
+
+  /** A restore's work: the version's files become the next version (completeRestore). */
+  private async restore(run: RunRow, ids: RunIds, from: number): Promise<Completion> {
+    const completion = await completeRestore(
+      {
+        config: this.config,
+        store: this.store,
+        run,
+        ids,
+        logger: this.logger(run.id),
+        logEvent: () => undefined,
+        logPlatform: (metadata) =>
+          this.append(run.id, "message", JSON.stringify(platformMessageEvent(ids, metadata))),
+        alive: () => this.alive(),
+        limits: this.treeLimits,
+      },
+      from,
+    );
+    // Nothing was made (the version could not be read or stored): the restore is given back.
+    if (completion.type === "finish" && completion.error) {
+      await this.refund(run.id, run.userId, run.countedDay);
+    }
+    if (completion.type === "publish" && !this.alive()) {
+      await deleteAppObjects(this.config, ids.appId).catch((err) =>
+        this.logger(run.id).error("snapshot clean-up failed", { err }),
       );
       return { type: "finish", error: { code: "cancelled", message: "The app is being deleted" } };
     }

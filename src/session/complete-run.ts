@@ -3,9 +3,9 @@ import type { Config } from "../config";
 import { AppError } from "../errors";
 import type { Tree } from "../lib/tree";
 import type { Logger } from "../logger";
-import { storeSnapshot } from "../services/snapshots";
-import { applyUnifiedDiff } from "./diff";
-import type { AgentEvent, DiffStatEntry, RunError, RunIds } from "./events";
+import { readSnapshotTree, storeSnapshot } from "../services/snapshots";
+import { applyUnifiedDiff, statSummary, treeStat } from "./diff";
+import type { AgentEvent, DiffStatEntry, PlatformMetadata, RunError, RunIds } from "./events";
 import { queueMirror } from "./outbox";
 import { rawMember } from "./raw-json";
 import type { RunRow, SessionStorage } from "./storage";
@@ -101,26 +101,68 @@ export async function completeIdle(
     remember(deps, event, idle.raw);
     return finish(null);
   }
-  const tooBig = overLimits(applied.tree, deps.limits ?? TREE_LIMITS);
+  const made = await makeVersion(deps, applied.tree, {
+    commitMessage: msg.commit_message ?? null,
+    appName: msg.app_name ?? undefined,
+    skippedPaths: applied.skippedPaths,
+    stat: applied.diffStat,
+    restoredFrom: null,
+  });
+  if (made.type === "publish") remember(deps, event, idle.raw);
+  return made;
+}
+
+/** What a new version records besides its tree. */
+interface VersionMeta {
+  /** The agent's; null → `Version N`. */
+  commitMessage: string | null;
+  appName: string | undefined;
+  skippedPaths: PublishParams["skippedPaths"];
+  /** The change from the version before. */
+  stat: DiffStatEntry[];
+  restoredFrom: number | null;
+}
+
+/**
+ * Makes `tree` the app's next version: its snapshot first (the version exists once its snapshot
+ * does), then the app's tree, the version row (through the outbox), and the version handed on to
+ * publishing.
+ */
+async function makeVersion(deps: CompleteDeps, tree: Tree, meta: VersionMeta): Promise<Completion> {
+  const tooBig = overLimits(tree, deps.limits ?? TREE_LIMITS);
   if (tooBig) return finish({ code: "patch_failed", message: tooBig });
   const { store, ids } = deps;
   const version = Number(store.getMeta("version") ?? "0") + 1;
   if (!deps.alive()) return finish({ code: "cancelled", message: "The app is being deleted" });
   try {
-    await storeWithRetry(deps, { appId: ids.appId, version, tree: applied.tree });
+    await storeWithRetry(deps, { appId: ids.appId, version, tree });
   } catch (err) {
     deps.logger.error("snapshot upload failed", { err, version });
     return finish({ code: "internal", message: "The new version could not be stored; nothing was changed" });
   }
   if (!deps.alive()) return finish({ code: "cancelled", message: "The app is being deleted" });
   // The version exists once its snapshot does: only now does the app's tree move.
-  store.replaceTree(applied.tree);
+  store.replaceTree(tree);
   store.setMeta("version", String(version));
   store.updateRun(deps.run.id, { version });
-  remember(deps, event, idle.raw);
-  const appName = msg.app_name ?? undefined;
+  const appName = meta.appName;
   if (appName) store.setMeta("app_name", appName);
-  queueMirror(store, { snapshotVersion: version, ...(appName ? { appName } : {}) });
+  const commitMessage = meta.commitMessage ?? `Version ${version}`;
+  queueMirror(store, {
+    snapshotVersion: version,
+    ...(appName ? { appName } : {}),
+    versions: [
+      {
+        version,
+        runId: deps.run.id,
+        traceId: ids.traceId,
+        commitMessage,
+        ...statSummary(meta.stat),
+        restoredFrom: meta.restoredFrom,
+        createdAt: new Date().toISOString(),
+      },
+    ],
+  });
   return {
     type: "publish",
     params: {
@@ -129,10 +171,39 @@ export async function completeIdle(
       ownerId: deps.run.userId,
       traceId: ids.traceId,
       appName: appName ?? store.getMeta("app_name") ?? `app-${ids.appId.slice(0, 8)}`,
-      commitMessage: msg.commit_message ?? `Version ${version}`,
-      skippedPaths: applied.skippedPaths,
+      commitMessage,
+      skippedPaths: meta.skippedPaths,
     },
   };
+}
+
+/**
+ * A restore: version `from`'s tree, read from its snapshot, becomes the next version (no agent
+ * run). The conversation and the agent's state are left as they are: the next run sends the
+ * restored files (`allFiles`), and the agent diffs against them.
+ */
+export async function completeRestore(
+  deps: CompleteDeps & { logPlatform(meta: PlatformMetadata): void },
+  from: number,
+): Promise<Completion> {
+  let tree: Tree;
+  try {
+    tree = await readSnapshotTree(deps.config, deps.ids.appId, from);
+  } catch (err) {
+    deps.logger.error("the version to restore could not be read", { err, version: from });
+    return finish({ code: "internal", message: `Version ${from} could not be read; nothing was changed` });
+  }
+  const current: Tree = deps.store.hasTree() ? deps.store.readTree() : new Map();
+  const made = await makeVersion(deps, tree, {
+    commitMessage: `Restore version ${from}`,
+    appName: undefined,
+    skippedPaths: [],
+    stat: treeStat(current, tree),
+    restoredFrom: from,
+  });
+  if (made.type !== "publish") return made;
+  deps.logPlatform({ type: "version_restored", version: made.params.version, restoredFrom: from });
+  return made;
 }
 
 const SNAPSHOT_RETRY_DELAY_MS = 1_000;

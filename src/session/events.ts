@@ -31,7 +31,8 @@ export type PlatformType =
   | "publish_failed"
   | "deployment_in_progress"
   | "deployment_complete"
-  | "deployment_failed";
+  | "deployment_failed"
+  | "version_restored";
 
 export interface PlatformMetadata {
   type: PlatformType;
@@ -45,6 +46,9 @@ export interface PlatformMetadata {
   step?: string;
   skippedPaths?: string[];
   skipped?: Array<{ path: string; reason: string }>;
+  /** `version_restored`: the new version, and the one whose files it holds. */
+  version?: number;
+  restoredFrom?: number;
 }
 
 /** Why a run ended without success: sent to readers as its `error` event. */
@@ -116,6 +120,8 @@ export function platformText(meta: PlatformMetadata): string {
       return `Your application is live at ${meta.deploymentUrl ?? ""}`.trim();
     case "deployment_failed":
       return `Deployment failed: ${meta.reason ?? "unknown reason"}`;
+    case "version_restored":
+      return `Version ${meta.restoredFrom ?? "?"} restored as version ${meta.version ?? "?"}`;
   }
 }
 

@@ -14,7 +14,10 @@ const MIRROR_KEY = "pending_mirror";
 
 export function queueMirror(storage: SessionStorage, patch: AppMirror): void {
   const current = JSON.parse(storage.getMeta(MIRROR_KEY) || "{}") as AppMirror;
-  storage.setMeta(MIRROR_KEY, JSON.stringify({ ...current, ...patch }));
+  // Versions add up (each is its own row); the rest of the patch is the app row's latest state.
+  const versions = [...(current.versions ?? []), ...(patch.versions ?? [])];
+  const merged: AppMirror = { ...current, ...patch, ...(versions.length ? { versions } : {}) };
+  storage.setMeta(MIRROR_KEY, JSON.stringify(merged));
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   recordDeployment,
 } from "../services/deployments/record";
 import { setHomepage } from "../services/github";
+import { recordVersionCommit } from "../services/versions/record";
 import {
   deployServiceStep,
   type PollResult,
@@ -69,6 +70,15 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     const skipped = skippedList.length
       ? { skippedPaths: skippedList.map((s) => s.path), skipped: skippedList }
       : {};
+    // Before the commit is reported (which ends the run): the version list names it from `done` on.
+    await step.do("record version commit", STEP, () =>
+      recordVersionCommit(config, {
+        appId: p.appId,
+        version: p.version,
+        commitSha: commit.commitSha,
+        commitUrl: commit.commitUrl,
+      }),
+    );
     await step.do("report commit", STEP, () =>
       notify(
         this.env,

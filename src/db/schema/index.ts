@@ -1,4 +1,5 @@
 export * from "./app-prompts";
+export * from "./app-versions";
 export * from "./apps";
 export * from "./deployments";
 export * from "./idempotency-keys";

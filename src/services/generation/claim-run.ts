@@ -24,6 +24,8 @@ export interface StartInput {
   message: string;
   settings: Record<string, unknown>;
   idempotency: { key: string; hash: string } | null;
+  /** Set for a restore (`POST /apps/:id/versions/:version/restore`): no agent run, that version's files. */
+  restore?: { version: number } | null;
 }
 
 /** How a start ended: the run's stream, or why there is none (nothing of it was kept). */
@@ -37,6 +39,8 @@ export type StartAnswer =
   /** Another request holds the Idempotency-Key: its run is the answer. */
   | { type: "key_taken" }
   | { type: "not_found" }
+  /** A restore of a version the app does not have. */
+  | { type: "no_version" }
   | { type: "limited"; limit: LimitStatus }
   /** Postgres could not settle the start: nothing was kept, the request can be repeated. */
   | { type: "unavailable" };

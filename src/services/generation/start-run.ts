@@ -123,6 +123,62 @@ export async function startRun(
     settings: input.settings,
     idempotency: key ? { key, hash } : null,
   };
+  return settle(ctx, user, start, hash);
+}
+
+/** The restore's request, as its Idempotency-Key compares it. */
+export interface StartRestoreInput {
+  appId: string;
+  version: number;
+  idempotencyKey?: string;
+}
+
+/**
+ * POST /apps/:id/versions/:version/restore: a run without the agent, under the rules of a message
+ * (docs/decisions.md, Versions): the same Idempotency-Key handling, app check, lock (409) and
+ * daily count (429). A version the app does not have is 404, before the lock is looked at.
+ */
+export async function startRestore(
+  ctx: RequestContext,
+  user: AuthUser,
+  input: StartRestoreInput,
+): Promise<StartedRun> {
+  const { db } = ctx;
+  const key = input.idempotencyKey;
+  const hash = await requestHash({ restore: { appId: input.appId, version: input.version } });
+  const known = key ? await findKey(db, user.id, key) : null;
+  if (known) {
+    if (known.requestHash !== hash) throw keyReused();
+    return attach(ctx, user, known, key);
+  }
+  const app = await getOwnedApp(db, user.id, input.appId);
+  const runId = crypto.randomUUID();
+  const start: StartInput = {
+    appId: app.id,
+    runId,
+    traceId: `app-${app.id}.req-${crypto.randomUUID()}`,
+    userId: user.id,
+    ownerIsEmployee: await showsDebug(ctx, user),
+    newApp: null,
+    techStack: app.techStack,
+    message: `Restore version ${input.version}`,
+    settings: {},
+    idempotency: key ? { key, hash } : null,
+    restore: { version: input.version },
+  };
+  return settle(ctx, user, start, hash);
+}
+
+/** Hands the start to the app's session and turns its answer into the stream or a problem. */
+async function settle(
+  ctx: RequestContext,
+  user: AuthUser,
+  start: StartInput,
+  hash: string,
+): Promise<StartedRun> {
+  const { db } = ctx;
+  const { appId } = start;
+  const key = start.idempotency?.key;
   const answer = await startInSession(ctx, start);
   switch (answer.type) {
     case "started":
@@ -143,6 +199,8 @@ export async function startRun(
       });
     case "not_found":
       throw new AppError("not_found", "No such app");
+    case "no_version":
+      throw new AppError("no_such_version", "This app has no such version");
     case "limited":
       throw new AppError(
         "daily_message_limit_reached",

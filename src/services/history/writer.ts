@@ -3,6 +3,7 @@ import type { Config } from "../../config";
 import { type Db, withDb } from "../../db/client";
 import { apps } from "../../db/schema";
 import type { Logger as FullLogger } from "../../logger";
+import { type VersionRecord, writeVersionRows } from "../versions/record";
 import { isDataError, pgJson, pgText, pgTextOrNull } from "./pg-text";
 
 // The AppSession's writes to Postgres: its history rows (`app_prompts`) and what the `apps` row
@@ -25,6 +26,8 @@ export interface AppMirror {
   lastRunAt?: string;
   snapshotVersion?: number;
   appName?: string;
+  /** Versions made since the last flush (`app_versions` rows). */
+  versions?: VersionRecord[];
 }
 
 type Logger = Pick<FullLogger, "error">;
@@ -115,6 +118,7 @@ async function writeRows(db: Db, appId: string, firstSeq: number, rows: HistoryR
 
 async function writeMirror(db: Db, appId: string, m: AppMirror, log: Logger): Promise<void> {
   try {
+    if (m.versions?.length) await writeVersionRows(db, appId, m.versions);
     await db
       .update(apps)
       .set({
