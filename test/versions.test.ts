@@ -174,6 +174,51 @@ describe("versions", () => {
     expect((await versionsOf(appId)).body.map((v) => v.version)).toEqual([3, 2, 1]);
   }, 90_000);
 
+  it("a version's files: the list (paths, sizes, hashes) and each file's text, for any version", async () => {
+    const { appId, name } = await appWithVersions(1);
+    const v1 = builtFiles(name, PROMPT);
+    const v2 = editedFiles(v1, 2, "change 2");
+    type Files = { version: number; files: { path: string; size: number; sha256: string }[] };
+    const files = async (v: number) =>
+      (await callJson<Files>("GET", `/apps/${appId}/versions/${v}/files`, { token: user.token })).body;
+    const one = await files(1);
+    const two = await files(2);
+    expect(one.files.map((f) => f.path)).toEqual(Object.keys(v1).sort());
+    expect(two.files.map((f) => f.path)).toEqual(Object.keys(v2).sort());
+    const enc = new TextEncoder();
+    for (const f of one.files) expect(f.size).toBe(enc.encode(contents(v1)[f.path]!).byteLength);
+    // Equal hashes exactly where the content is equal.
+    const hashOf = (l: Files, p: string) => l.files.find((f) => f.path === p)?.sha256;
+    for (const p of Object.keys(v2)) {
+      expect(hashOf(one, p) === hashOf(two, p)).toBe(contents(v1)[p] === contents(v2)[p]);
+    }
+    for (const [v, tree] of [
+      [1, v1],
+      [2, v2],
+    ] as const) {
+      for (const [p, text] of Object.entries(contents(tree))) {
+        const r = await call("GET", `/apps/${appId}/versions/${v}/file?path=${encodeURIComponent(p)}`, {
+          token: user.token,
+        });
+        expect(r.status).toBe(200);
+        expect(r.headers.get("content-type")).toBe("text/plain; charset=UTF-8");
+        expect(await r.text()).toBe(text);
+      }
+    }
+    const file = (q: string, v = 1) =>
+      callJson("GET", `/apps/${appId}/versions/${v}/file${q}`, { token: user.token });
+    expectProblem(await file(""), 400, "validation_failed");
+    expectProblem(await file("?path=../etc/passwd"), 400, "validation_failed");
+    expectProblem(await file("?path=%2Fetc%2Fpasswd"), 400, "validation_failed");
+    expectProblem(await file("?path=src%2Fchange-2.ts"), 404, "not_found");
+    expectProblem(await file("?path=README.md", 3), 404, "no_such_version");
+    expectProblem(
+      await callJson("GET", `/apps/${appId}/versions/3/files`, { token: user.token }),
+      404,
+      "no_such_version",
+    );
+  }, 90_000);
+
   it("a new app's list is empty; an unknown app or another user's is 404", async () => {
     const first = await run(scenario("no_change", {}, "just chat"), { token: user.token });
     const list = await versionsOf(first.appId);

@@ -1,4 +1,5 @@
 import { createRouter } from "../../lib/router";
+import { versionFilesRoute } from "./files";
 import { listVersionsRoute } from "./list";
 import { restoreVersionRoute } from "./restore";
 
@@ -6,3 +7,4 @@ import { restoreVersionRoute } from "./restore";
 export const versionsRoutes = createRouter();
 versionsRoutes.route("/", listVersionsRoute);
 versionsRoutes.route("/", restoreVersionRoute);
+versionsRoutes.route("/", versionFilesRoute);

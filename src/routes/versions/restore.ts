@@ -1,17 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { BEARER, createRouter, problems, UuidParam } from "../../lib/router";
+import { createRoute } from "@hono/zod-openapi";
+import { BEARER, createRouter, problems } from "../../lib/router";
 import { startRestore } from "../../services/generation/start-run";
 import { limitHeaders } from "../../services/limits/counter";
 import { IdempotencyHeaders, sseHeaders, sseResponse } from "../generation/schemas";
-
-const Params = z.object({
-  id: UuidParam,
-  version: z
-    .string()
-    .regex(/^[1-9]\d{0,8}$/)
-    .transform(Number)
-    .openapi({ param: { in: "path" }, type: "integer", minimum: 1, example: "1" }),
-});
+import { VersionParams } from "./schemas";
 
 const route = createRoute({
   method: "post",
@@ -27,7 +19,7 @@ const route = createRoute({
     "daily limit (a restore counts as one message; one that fails before its version is made is given " +
     "back). A version the app does not have is 404 `no_such_version`. The next message's run starts from the restored files.",
   security: BEARER,
-  request: { params: Params, headers: IdempotencyHeaders },
+  request: { params: VersionParams, headers: IdempotencyHeaders },
   responses: { 200: sseResponse, ...problems(401, 404, 409, 429, 503) },
 });
 
