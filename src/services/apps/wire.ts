@@ -44,7 +44,9 @@ export const AppSchema = AppSummarySchema.extend({
   githubRepo: z.string().nullable(),
   runStatus: z.enum(["idle", "running"]),
   lastRunAt: Timestamp.nullable(),
-  latestDeployment: DeploymentSchema.nullable(),
+  // A union, not `.nullable()`: that would make the registered Deployment component itself
+  // nullable in the document (and every deployment in GET /apps/{id}/deployments with it).
+  latestDeployment: z.union([DeploymentSchema, z.null()]),
   snapshotVersion: z
     .number()
     .int()
