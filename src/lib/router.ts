@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
 import type { AppEnv } from "../context";
-import { AppError, type FieldError } from "../errors";
+import { AppError, ERROR_STATUS, type ErrorCode, type FieldError } from "../errors";
 
 /** The issue parameter that marks a size limit whose breach is a 413, not a 400 (docs/decisions.md, Requests: message, settings). */
 export const TOO_LARGE = "payload_too_large";
@@ -50,7 +50,9 @@ export const ProblemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string(),
+    code: z
+      .enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]])
+      .openapi({ description: "Stable: clients switch on it; the status follows from it" }),
     requestId: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
