@@ -133,7 +133,7 @@ export function platformMessageEvent(ids: RunIds, meta: PlatformMetadata) {
     techStack: ids.techStack,
     createdAt: new Date().toISOString(),
     message: {
-      kind: "PlatformMessage",
+      kind: "PlatformMessage" as const,
       messages: [{ role: "assistant" as const, content: platformText(meta) }],
       app_name: null,
       commit_message: null,
