@@ -1,5 +1,6 @@
 import { expect } from "vitest";
-import { call, callJson } from "./api";
+import { call } from "./api";
+import { clientFor } from "./client";
 import { standInUrl } from "./env";
 import { isDone, readSse, type SseEvent, type SseRead } from "./sse";
 import type { TestUser } from "./users";
@@ -74,8 +75,8 @@ export async function expectIdleAndReusable(user: TestUser, appId: string) {
   const until = Date.now() + 5_000;
   let status = "";
   while (Date.now() < until) {
-    const app = await callJson<{ runStatus: string }>("GET", `/apps/${appId}`, { token: user.token });
-    status = app.body.runStatus;
+    const app = await clientFor(user.token).get("/apps/{id}", { path: { id: appId } });
+    status = app.data.runStatus;
     if (status === "idle") break;
     await new Promise((res) => setTimeout(res, 100));
   }

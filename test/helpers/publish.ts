@@ -1,7 +1,6 @@
 import { env, introspectWorkflow } from "cloudflare:test";
 import { unzipTree } from "../../src/lib/zip";
-import type { AppWire, DeploymentWire, HistoryEntryWire } from "../../src/services/apps/wire";
-import { callJson } from "./api";
+import { clientFor } from "./client";
 import { runToDone, type SendOptions } from "./generation";
 import { exportRepo, ghUrl } from "./github";
 import type { SseEvent, SseRead } from "./sse";
@@ -88,17 +87,16 @@ export async function run(message: string, opts: SendOptions & { timeoutMs?: num
 }
 
 export async function getApp(token: string, appId: string) {
-  const r = await callJson<AppWire>("GET", `/apps/${appId}`, { token });
-  if (r.status !== 200) throw new Error(`GET /apps/${appId} answered ${r.status}`);
-  return r.body;
+  return (await clientFor(token).get("/apps/{id}", { path: { id: appId } })).data;
 }
 
 export async function deploymentsOf(token: string, appId: string) {
-  return (await callJson<DeploymentWire[]>("GET", `/apps/${appId}/deployments`, { token })).body;
+  return (await clientFor(token).get("/apps/{id}/deployments", { path: { id: appId } })).data;
 }
 
 export async function historyOf(token: string, appId: string) {
-  return (await callJson<HistoryEntryWire[]>("GET", `/apps/${appId}/history?limit=1000`, { token })).body;
+  return (await clientFor(token).get("/apps/{id}/history", { path: { id: appId }, query: { limit: 1000 } }))
+    .data;
 }
 
 const ENDED = new Set(["healthy", "failed", "cancelled"]);
@@ -147,19 +145,19 @@ export async function repoOf(token: string, appId: string) {
 
 /** The latest snapshot archive through `read-url`: a plain GET of the presigned URL. */
 export async function archiveOf(token: string, appId: string) {
-  const r = await callJson<{ readUrl: string; version: number }>("GET", `/apps/${appId}/read-url`, { token });
-  if (r.status !== 200) throw new Error(`read-url answered ${r.status}`);
-  const res = await fetch(r.body.readUrl);
+  const { data } = await clientFor(token).get("/apps/{id}/read-url", { path: { id: appId } });
+  const res = await fetch(data.readUrl);
   if (res.status !== 200) throw new Error(`archive GET answered ${res.status}`);
-  return { version: r.body.version, files: flat(unzipTree(new Uint8Array(await res.arrayBuffer()))) };
+  return { version: data.version, files: flat(unzipTree(new Uint8Array(await res.arrayBuffer()))) };
 }
 
 /** One file of the latest snapshot through `read-url?path=`. */
 export async function fileOf(token: string, appId: string, path: string) {
-  const q = encodeURIComponent(path);
-  const r = await callJson<{ readUrl: string }>("GET", `/apps/${appId}/read-url?path=${q}`, { token });
-  if (r.status !== 200) throw new Error(`read-url?path=${path} answered ${r.status}`);
-  const res = await fetch(r.body.readUrl);
+  const { data } = await clientFor(token).get("/apps/{id}/read-url", {
+    path: { id: appId },
+    query: { path },
+  });
+  const res = await fetch(data.readUrl);
   return new TextDecoder().decode(await res.arrayBuffer());
 }
 

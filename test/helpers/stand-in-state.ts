@@ -1,4 +1,4 @@
-import { callJson } from "./api";
+import { clientFor } from "./client";
 import { type EcrState, type KoyebState, state } from "./deploy";
 import { standInUrl } from "./env";
 
@@ -47,10 +47,6 @@ export async function faultsLeft(name: string, appId: string) {
 
 /** `GET /deployment-status/:id`, the older shape. */
 export async function legacyStatus(token: string, id: string) {
-  const r = await callJson<{ type: string; isDeployed: boolean; message: string }>(
-    "GET",
-    `/deployment-status/${id}`,
-    { token },
-  );
-  return r.body;
+  return (await clientFor(token).get("/deployment-status/{deploymentId}", { path: { deploymentId: id } }))
+    .data;
 }
