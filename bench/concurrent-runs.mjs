@@ -1,6 +1,6 @@
 // 100 concurrent runs streaming at once on one `wrangler dev`: every run complete and whole (ids
 // contiguous, each event once, `done` last), how long they take, and the workerd processes' memory.
-import { quantile, sseRequest } from "./harness.mjs";
+import { apiClient, quantile } from "./harness.mjs";
 import { byRole, marker, mib, ms, now, runThroughUs } from "./runs.mjs";
 
 const CONCURRENT = { runs: 100, events: 100, rate: 50 };
@@ -27,15 +27,17 @@ function checkRun(r, events) {
 async function diagnose(stack, token, r) {
   if (!r.appId) return "";
   const kinds = [];
-  await sseRequest(`${stack.base}/apps/${r.appId}/events?after=0`, {
-    method: "GET",
-    headers: { authorization: `Bearer ${token}` },
-    timeoutMs: 3_000,
-    onEvent: (e) => {
-      const data = JSON.parse(e.data);
-      kinds.push(e.event === "message" ? (data.metadata?.type ?? data.message.kind) : e.event);
-    },
-  }).catch(() => undefined);
+  const log = apiClient(stack.base, token).followEvents(r.appId, {
+    after: 0,
+    signal: AbortSignal.timeout(3_000),
+  });
+  try {
+    for await (const e of log) {
+      kinds.push(e.event === "message" ? (e.data.metadata?.type ?? e.data.message.kind) : e.event);
+    }
+  } catch {
+    // What came before the deadline (or an error answer) is what the report shows.
+  }
   const records = await (
     await fetch(`${stack.standInUrl("agent")}/__dev/requests?applicationId=${r.appId}`)
   ).json();

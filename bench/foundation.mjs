@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
-import { call, load, root } from "./harness.mjs";
+import { apiClient, load, root, statusOf } from "./harness.mjs";
 
 const USER = "dev-user";
 const SEQUENTIAL = 30;
@@ -25,17 +25,12 @@ async function seedApps(db, count) {
   return rows.map((r) => r.id);
 }
 
-/** A route that answers 404 "No such route" does not exist yet in this build. */
-const missing = (r) => r.status === 404 && /no such route/i.test(r.json?.detail ?? "");
-
-async function perRequest(stack, token, pathname) {
+async function perRequest(stack, token, read) {
   await stack.resetOutboundCalls();
   stack.resetDbStats();
+  const api = apiClient(stack.base, token);
   let status;
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const r = await call(stack.base, pathname, { token });
-    status = missing(r) ? "route missing" : r.status;
-  }
+  for (let i = 0; i < SEQUENTIAL; i++) status = await statusOf(read(api));
   const calls = await stack.outboundCalls();
   const db = stack.dbStats();
   return {
@@ -97,18 +92,18 @@ export const foundation = {
 
     // Cold: the first authenticated request of a fresh isolate fetches the JWKS once.
     await stack.resetOutboundCalls();
-    await call(stack.base, "/apps", { token });
+    await apiClient(stack.base, token).get("/apps");
     const cold = await stack.outboundCalls();
     rows.push({
       figure: "outbound calls, 1st authenticated request (cold)",
       value: `${cold.total} (${Object.keys(cold.requests).join(", ") || "none"})`,
     });
 
-    for (const [label, pathname, rtTarget] of [
-      ["GET /apps", "/apps", undefined],
-      ["GET /apps/:id", `/apps/${ids[0]}`, 1],
+    for (const [label, read, rtTarget] of [
+      ["GET /apps", (api) => api.get("/apps"), undefined],
+      ["GET /apps/:id", (api) => api.get("/apps/{id}", { path: { id: ids[0] } }), 1],
     ]) {
-      const r = await perRequest(stack, token, pathname);
+      const r = await perRequest(stack, token, read);
       if (r.status !== 200)
         rows.push({ figure: `${label} status`, value: r.status, target: "200", ok: false });
       rows.push({

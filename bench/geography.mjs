@@ -3,7 +3,7 @@
 // figures are printed in units of it, for the HTTP driver path (DATABASE_DRIVER=http, the
 // default) beside the previous WebSocket Pool path (DATABASE_DRIVER=ws, a second `wrangler dev`
 // of the same tree on the same database) in the same run.
-import { call, quantile, sseRequest } from "./harness.mjs";
+import { apiClient, quantile, sseRequest, statusOf } from "./harness.mjs";
 import { marker, ms, now, runThroughUs } from "./runs.mjs";
 
 const USER = "dev-user";
@@ -11,13 +11,14 @@ const RTT = Number(process.env.BENCH_DB_RTT_MS ?? 50);
 const READS = 15;
 const RUNS = 5;
 
-async function readMedian(base, token, pathname) {
-  await call(base, pathname, { token }); // warm: compiled code, cached JWKS
+async function readMedian(base, token, read) {
+  const api = apiClient(base, token);
+  await statusOf(read(api)); // warm: compiled code, cached JWKS
   const times = [];
   let status;
   for (let i = 0; i < READS; i++) {
     const t0 = now();
-    status = (await call(base, pathname, { token })).status;
+    status = await statusOf(read(api));
     times.push(now() - t0);
   }
   return { status, ms: quantile(times, 0.5) };
@@ -68,12 +69,13 @@ async function agentFirstByte(stack) {
 
 async function measure(base, token, appId) {
   const out = {};
-  for (const [label, pathname] of [
-    ["GET /apps", "/apps"],
-    ["GET /apps/:id", `/apps/${appId}`],
-    ["GET /apps/:id/history", `/apps/${appId}/history`],
+  const path = { id: appId };
+  for (const [label, read] of [
+    ["GET /apps", (api) => api.get("/apps")],
+    ["GET /apps/:id", (api) => api.get("/apps/{id}", { path })],
+    ["GET /apps/:id/history", (api) => api.get("/apps/{id}/history", { path })],
   ]) {
-    out[label] = await readMedian(base, token, pathname);
+    out[label] = await readMedian(base, token, read);
   }
   out["POST /message → first event"] = { status: 200, ms: await firstEventMedian(base, token) };
   return out;

@@ -1,11 +1,13 @@
 // The benchmark's own stack (dev/stack.mjs on free ports, a throwaway Postgres, every stand-in,
 // wrangler dev) and what sections measure with: stand-in request counts, database round trips
-// at the WebSocket proxy, direct SQL for seeding, authenticated calls, autocannon, SSE reads.
+// at the WebSocket proxy, direct SQL for seeding, authenticated calls (the typed client, as built
+// in client/dist), autocannon, SSE reads.
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { ApiError, createClient } from "@appbuilder/client";
 import autocannon from "autocannon";
 import { createParser } from "eventsource-parser";
 import pg from "pg";
@@ -171,23 +173,20 @@ export async function startBenchStack({ log = () => {} } = {}) {
   };
 }
 
-/** A request to the Worker; `token` adds the bearer header. Returns status and parsed body. */
-export async function call(base, pathname, { token, method = "GET", body } = {}) {
-  const headers = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${base}${pathname}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  let json;
+/** The typed client (client/) on a Worker, acting with `token`. */
+export function apiClient(base, token) {
+  return createClient({ baseUrl: base, getToken: () => token });
+}
+
+/** The status a call answered: its own, or the error answer's; `missing` for a route not in this build. */
+export async function statusOf(call) {
   try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: res.status, json, text };
+    return (await call).status;
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    // A route that answers 404 "No such route" does not exist yet in this build.
+    return err.status === 404 && /no such route/i.test(err.problem.detail) ? "route missing" : err.status;
+  }
 }
 
 /** Load with autocannon; the figures a table needs. */

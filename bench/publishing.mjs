@@ -2,7 +2,7 @@
 // stand-in's `bulk` scenario). For each publish: the time from the agent's idle event to
 // `repo_created` / `commit_created`, split into diff apply, snapshot and commit with the stand-ins'
 // request times, and the GitHub and S3 calls it made, by route.
-import { call, sseRequest } from "./harness.mjs";
+import { apiClient, sseRequest } from "./harness.mjs";
 
 const USER = "dev-user";
 const FILES = 500;
@@ -68,21 +68,25 @@ async function publishRun(stack, token, body) {
   return out;
 }
 
-/** Follows the app's events until its deployment ends (the stream closes), so the next figures are clean. */
+/**
+ * Follows the app's events (the typed client: it resumes a cut stream, and ends at the 204 that
+ * answers once nothing is in progress) until its deployment ended, so the next figures are clean.
+ */
 async function waitForDeployment(stack, token, appId, after) {
   let outcome = "no outcome";
   const t0 = now();
-  const res = await sseRequest(`${stack.base}/apps/${appId}/events?after=${after}`, {
-    method: "GET",
-    headers: { authorization: `Bearer ${token}` },
-    timeoutMs: DEPLOY_WAIT_MS,
-    onEvent: (e) => {
-      if (e.event !== "message") return;
-      const type = JSON.parse(e.data).metadata?.type;
+  const events = apiClient(stack.base, token).followEvents(appId, {
+    after,
+    signal: AbortSignal.timeout(DEPLOY_WAIT_MS),
+  });
+  try {
+    for await (const e of events) {
+      const type = e.event === "message" ? e.data.metadata?.type : undefined;
       if (type === "deployment_complete" || type === "deployment_failed") outcome = type;
-    },
-  }).catch((err) => ({ status: `not ended: ${err.message}` }));
-  if (res.status !== 200) return `events answered ${res.status}`;
+    }
+  } catch (err) {
+    return err.status ? `events answered ${err.status}` : `not ended: ${err.message}`;
+  }
   return `${outcome} after ${ms(now() - t0)}`;
 }
 
@@ -181,7 +185,7 @@ export const publishing = {
     const rows = [];
     const token = await stack.token(USER);
     // The caller's employee status is looked up (GitHub, Stack) once and cached: not a publish call.
-    await call(stack.base, "/auth/is-neon-employee", { token });
+    await apiClient(stack.base, token).get("/auth/is-neon-employee");
     const built = await measure(
       stack,
       token,
