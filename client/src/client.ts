@@ -9,7 +9,13 @@ import {
 } from "./calls.js";
 import { apiError } from "./errors.js";
 import type { components } from "./openapi.js";
-import { type Connection, type EventStream, type ReconnectOptions, resumingStream } from "./stream.js";
+import {
+  type Connection,
+  type EventStream,
+  type ReconnectOptions,
+  resumingStream,
+  type Transport,
+} from "./stream.js";
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -95,18 +101,15 @@ export function createClient(options: ClientOptions): Client {
   const base = options.baseUrl.replace(/\/+$/, "");
   const doFetch: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
 
-  async function request(
-    method: string,
-    path: string,
-    headers: Record<string, string>,
-    body: string | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<Response> {
-    const h = new Headers(headers);
+  const auth = async (): Promise<Record<string, string>> => {
     const token = await options.getToken?.();
-    if (token) h.set("authorization", `Bearer ${token}`);
-    if (body !== undefined) h.set("content-type", "application/json");
-    return doFetch(base + path, { method, headers: h, body, signal });
+    return token ? { authorization: `Bearer ${token}` } : {};
+  };
+
+  function request(c: Connection, headers: Record<string, string>, signal: AbortSignal | undefined) {
+    const h = new Headers({ ...c.headers, ...headers });
+    if (c.body !== undefined) h.set("content-type", "application/json");
+    return doFetch(base + c.path, { method: c.method, headers: h, body: c.body, signal });
   }
 
   const call = <M extends HttpMethod>(method: M): Call<M> =>
@@ -114,7 +117,11 @@ export function createClient(options: ClientOptions): Client {
       const url = fillPath(path, o.path) + queryString(o.query);
       const body = o.body === undefined ? undefined : JSON.stringify(o.body);
       const headers = { accept: "application/json", ...o.headers };
-      const res = await request(method.toUpperCase(), url, headers, body, o.signal);
+      const res = await request(
+        { method: method.toUpperCase(), path: url, headers, body },
+        await auth(),
+        o.signal,
+      );
       if (!res.ok) throw await apiError(res);
       const text = await res.text();
       const json = /json/i.test(res.headers.get("content-type") ?? "");
@@ -122,8 +129,10 @@ export function createClient(options: ClientOptions): Client {
       return { status: res.status, data, headers: res.headers };
     }) as unknown as Call<M>;
 
-  const send = (c: Connection, signal: AbortSignal) =>
-    request(c.method, c.path, { accept: "text/event-stream", ...c.headers }, c.body, signal);
+  const transport: Transport = {
+    headers: auth,
+    fetch: (c, headers, signal) => request(c, { accept: "text/event-stream", ...headers }, signal),
+  };
 
   const eventsPath = (appId: string) => `/apps/${encodeURIComponent(appId)}/events`;
 
@@ -145,7 +154,7 @@ export function createClient(options: ClientOptions): Client {
               : { method: "GET", path: eventsPath(appId), headers: { "last-event-id": String(lastEventId) } },
           isLast: (e) => e.event === "done",
         },
-        send,
+        transport,
         options.reconnect,
         opts.signal,
       );
@@ -160,7 +169,7 @@ export function createClient(options: ClientOptions): Client {
               ? { method: "GET", path: eventsPath(appId), headers: { "last-event-id": String(lastEventId) } }
               : { method: "GET", path: eventsPath(appId) + queryString({ after: opts.after }), headers: {} },
         },
-        send,
+        transport,
         options.reconnect,
         opts.signal,
       );

@@ -1,5 +1,5 @@
 import { type ApiError, apiError } from "./errors.js";
-import { type AppEvent, toAppEvent } from "./events.js";
+import { type AppEvent, StreamProtocolError, toAppEvent } from "./events.js";
 import { createSseParser, type SseMessage } from "./sse.js";
 
 /** How a stream reconnects after a dropped connection or a passing failure. */
@@ -24,7 +24,7 @@ export interface StreamCursor {
 }
 
 export interface Connection {
-  method: "GET" | "POST";
+  method: string;
   /** Path and query, e.g. `/apps/<id>/events?after=0`. */
   path: string;
   headers: Record<string, string>;
@@ -38,8 +38,12 @@ export interface StreamPlan {
   isLast?(event: AppEvent): boolean;
 }
 
-/** Sends one request: adds the base URL, the token and the signal. */
-export type Send = (c: Connection, signal: AbortSignal) => Promise<Response>;
+export interface Transport {
+  /** Headers every request carries (the token), asked anew per connection; its failure ends the stream. */
+  headers(): Promise<Record<string, string>>;
+  /** One request; its failure is a failed connection, tried again. */
+  fetch(c: Connection, headers: Record<string, string>, signal: AbortSignal): Promise<Response>;
+}
 
 /** An async iterator of typed events that resumes by itself; see `createClient`. */
 export interface EventStream extends AsyncIterableIterator<AppEvent>, Readonly<StreamCursor> {
@@ -103,8 +107,13 @@ class ResumingStream implements EventStream {
   headers: Headers | undefined;
   readonly #events: AsyncGenerator<AppEvent, void>;
 
-  constructor(plan: StreamPlan, send: Send, options: ReconnectOptions, signal: AbortSignal | undefined) {
-    this.#events = this.#run(plan, send, options, signal);
+  constructor(
+    plan: StreamPlan,
+    transport: Transport,
+    options: ReconnectOptions,
+    signal: AbortSignal | undefined,
+  ) {
+    this.#events = this.#run(plan, transport, options, signal);
   }
 
   next() {
@@ -123,7 +132,12 @@ class ResumingStream implements EventStream {
     return this;
   }
 
-  async *#run(plan: StreamPlan, send: Send, options: ReconnectOptions, outer: AbortSignal | undefined) {
+  async *#run(
+    plan: StreamPlan,
+    transport: Transport,
+    options: ReconnectOptions,
+    outer: AbortSignal | undefined,
+  ) {
     // One controller for the fetches and waits of this stream: the caller's signal aborts it, and
     // so does leaving the loop (break), which cancels a request still in flight.
     const controller = new AbortController();
@@ -145,9 +159,10 @@ class ResumingStream implements EventStream {
           const base = options.initialDelayMs ?? serverDelay ?? DEFAULTS.initialDelayMs;
           await sleep(backoffDelay(failures, base, options.maxDelayMs ?? DEFAULTS.maxDelayMs), signal);
         }
+        const headers = await transport.headers();
         let res: Response;
         try {
-          res = await send(plan.connect(this), signal);
+          res = await transport.fetch(plan.connect(this), headers, signal);
         } catch (err) {
           failed(err);
           continue;
@@ -162,6 +177,10 @@ class ResumingStream implements EventStream {
           if (!isRetryable(err)) throw err;
           failed(err);
           continue;
+        }
+        if (!/^text\/event-stream/i.test(res.headers.get("content-type") ?? "")) {
+          await res.body?.cancel().catch(() => undefined);
+          throw new StreamProtocolError(`a ${res.status} answer that is not an event stream`);
         }
         this.appId ??= res.headers.get("x-app-id") ?? undefined;
         this.headers ??= res.headers;
@@ -198,10 +217,10 @@ class ResumingStream implements EventStream {
           await incoming.return(undefined);
         }
         // A run's stream ends with its last event, so an end before it is a cut. An app's log
-        // stream that ended is asked again: it answers 204 when nothing is left.
+        // stream that ended is asked again from its cursor: it answers 204 when nothing is left.
         if (cut) failed(cut.err);
         else if (plan.isLast) failed(new TypeError("the event stream ended before its last event"));
-        else if (delivered === 0) return;
+        else if (delivered === 0 || this.lastEventId === undefined) return;
       }
     } finally {
       outer?.removeEventListener("abort", forward);
@@ -213,9 +232,9 @@ class ResumingStream implements EventStream {
 /** Reads the events `plan` connects to, reconnecting and resuming as needed. */
 export function resumingStream(
   plan: StreamPlan,
-  send: Send,
+  transport: Transport,
   options: ReconnectOptions = {},
   signal?: AbortSignal,
 ): EventStream {
-  return new ResumingStream(plan, send, options, signal);
+  return new ResumingStream(plan, transport, options, signal);
 }

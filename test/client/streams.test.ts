@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, type AppEvent, type FetchLike } from "../../client/src/index";
+import { ApiError, type AppEvent, type FetchLike, StreamProtocolError } from "../../client/src/index";
 import { clientFor, collect, workerFetch } from "../helpers/client";
 import { agentRequests } from "../helpers/generation";
 import { createUser } from "../helpers/users";
@@ -240,6 +240,28 @@ describe("sendMessage", () => {
     });
     await expect(collect(stream)).rejects.toThrow("fetch failed");
     expect(calls).toBe(4);
+  });
+
+  it("a token that cannot be had ends the stream at once (not a connection failure to retry)", async () => {
+    let calls = 0;
+    const fetch: FetchLike = async () => {
+      calls++;
+      return new Response(null, { status: 500 });
+    };
+    const stream = clientFor(undefined, {
+      fetch,
+      getToken: () => Promise.reject(new Error("signed out")),
+    }).sendMessage({ message: "x" });
+    await expect(collect(stream)).rejects.toThrow("signed out");
+    expect(calls).toBe(0);
+  });
+
+  it("a 200 that is not an event stream (a proxy's page) is a StreamProtocolError", async () => {
+    const fetch: FetchLike = async () =>
+      new Response("<html>hi</html>", { headers: { "content-type": "text/html" } });
+    await expect(collect(clientFor("token", { fetch }).sendMessage({ message: "x" }))).rejects.toBeInstanceOf(
+      StreamProtocolError,
+    );
   });
 
   it("an abort during the wait before a retry ends it at once", async () => {
