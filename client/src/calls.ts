@@ -58,12 +58,17 @@ export type CallArgs<O> =
   Record<string, never> extends CallOptions<O> ? [options?: CallOptions<O>] : [options: CallOptions<O>];
 
 type Responses<O> = O extends { responses: infer R } ? R : never;
-type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : undefined;
+/** A JSON body parsed, a text one as a string, none undefined. */
+type BodyOf<R> = R extends { content: { "application/json": infer T } }
+  ? T
+  : R extends { content: { "text/plain": infer T } }
+    ? T
+    : undefined;
 type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 205 | 206;
 
 /** A 2xx answer: one member per status the operation declares, so `status` narrows `data`. */
 export type CallResult<O> = {
-  [S in keyof Responses<O> & SuccessStatus]: { status: S; data: JsonOf<Responses<O>[S]>; headers: Headers };
+  [S in keyof Responses<O> & SuccessStatus]: { status: S; data: BodyOf<Responses<O>[S]>; headers: Headers };
 }[keyof Responses<O> & SuccessStatus];
 
 /** `/apps/{id}` with `{ id }` filled in, each value URL-encoded. */

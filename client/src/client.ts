@@ -58,7 +58,10 @@ type Call<M extends HttpMethod> = <P extends PathsFor<M>>(
 ) => Promise<CallResult<Operation<P, M>>>;
 
 export interface Client {
-  /** `GET path`: a 2xx answer's status, JSON body and headers; any other answer throws an `ApiError`. */
+  /**
+   * `GET path`: a 2xx answer's status, body (JSON parsed, text as a string) and headers; any
+   * other answer throws an `ApiError`.
+   */
   get: Call<"get">;
   post: Call<"post">;
   put: Call<"put">;

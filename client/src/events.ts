@@ -21,7 +21,8 @@ export type PlatformMessageType =
   | "publish_failed"
   | "deployment_in_progress"
   | "deployment_complete"
-  | "deployment_failed";
+  | "deployment_failed"
+  | "version_restored";
 
 export interface DiffStatEntry {
   path: string;
@@ -68,6 +69,9 @@ export interface PlatformMetadata {
   /** Files of the version not in the commit (`repo_created`, `commit_created`). */
   skippedPaths?: string[];
   skipped?: { path: string; reason: string }[];
+  /** `version_restored`: the new version, and the one whose files it holds. */
+  version?: number;
+  restoredFrom?: number;
 }
 
 /** A message from the platform itself: the repository, the commit, the deployment. */

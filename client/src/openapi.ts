@@ -798,6 +798,302 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apps/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The app's versions, newest first
+         * @description Every version the app's runs and restores made, newest first, `limit` at a time. When older versions exist, `x-next-before` names the cursor of the next page. Each version carries its change from the version before (`diffStat`: files, insertions, deletions), its commit once published, and its latest deployment.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description A version number: answer the versions older than it (the `x-next-before` of a page). */
+                    before?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Versions */
+                200: {
+                    headers: {
+                        /** @description Pass as `before` to get the next, older page; absent on the last page. */
+                        "x-next-before"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Versions"];
+                    };
+                };
+                /** @description Problem details (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{id}/versions/{version}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a version: its files become the app's next version, committed and deployed
+         * @description No agent run: version N's files become a new version (one commit, `Restore version N`), stored, published and deployed like any other. The answer is the restore's stream, as for `POST /message`: a `version_restored` platform message (`metadata.version` the new version, `metadata.restoredFrom` N), then the publish and deploy messages, then `done`; `GET /apps/{id}/events` streams the same. The rules of a message apply: Idempotency-Key, 409 `run_in_progress` while a run is going, and the daily limit (a restore counts as one message; one that fails before its version is made is given back). A version the app does not have is 404 `no_such_version`. The next message's run starts from the restored files.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The same key from the same user within 24 h attaches to the first run's stream */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Server-sent events. Starts with `retry: 2000`; every event has an `id:` (the app's event sequence number, usable as `Last-Event-ID`); a `: keepalive` comment at least every 15 s. Events: `message` (agent progress without diff or state, or a platform message with `metadata`), `debug` (employees only, no id), `error` `{ code, message, traceId, appId }`, and `done` `{ done, traceId, appId }`, always last. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Problem details (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (503) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{id}/versions/{version}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A version's files: paths, sizes and content hashes
+         * @description Sorted by path. Two versions hold the same content at a path exactly when the hashes are equal, so comparing two lists names what changed. 404 `no_such_version` for a version the app does not have.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The files */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VersionFiles"];
+                    };
+                };
+                /** @description Problem details (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apps/{id}/versions/{version}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One file of a version, as text
+         * @description `text/plain; charset=utf-8` whatever the file is (a generated page never renders on this origin). 400 for a missing or unsafe `path` (absolute, `..`); 404 for a path the version does not hold.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The file's path in the tree (required). */
+                    path?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file's text */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Problem details (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apps/{id}/deployments": {
         parameters: {
             query?: never;
@@ -1750,7 +2046,7 @@ export interface components {
              * @description Stable: clients switch on it; the status follows from it
              * @enum {string}
              */
-            code: "bad_request" | "validation_failed" | "github_not_connected" | "unauthorized" | "forbidden" | "not_found" | "no_snapshot" | "conflict" | "run_in_progress" | "idempotency_key_reused" | "github_conflict" | "payload_too_large" | "unsupported_media_type" | "daily_message_limit_reached" | "too_many_readers" | "internal" | "config_invalid" | "config_missing" | "upstream_error" | "upstream_unavailable";
+            code: "bad_request" | "validation_failed" | "github_not_connected" | "unauthorized" | "forbidden" | "not_found" | "no_snapshot" | "no_such_version" | "conflict" | "run_in_progress" | "idempotency_key_reused" | "github_conflict" | "payload_too_large" | "unsupported_media_type" | "daily_message_limit_reached" | "too_many_readers" | "internal" | "config_invalid" | "config_missing" | "upstream_error" | "upstream_unavailable";
             requestId: string;
             errors?: {
                 path: string;
@@ -1897,6 +2193,45 @@ export interface components {
         };
         CancelResult: {
             cancelled: boolean;
+        };
+        Versions: components["schemas"]["Version"][];
+        Version: {
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The run that made the version. */
+            runId: string | null;
+            traceId: string | null;
+            commitMessage: string | null;
+            /** @description The change from the version before: files added, changed or removed, and lines inserted and deleted. Null for versions made before versions were recorded. */
+            diffStat: {
+                files: number;
+                insertions: number;
+                deletions: number;
+            } | null;
+            /** @description The version this one restored (`POST …/restore`), else null. */
+            restoredFrom: number | null;
+            /** @description Null until the version is committed. */
+            commitSha: string | null;
+            commitUrl: string | null;
+            /** @description The version's latest deployment, if any. */
+            deployment: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                status: "queued" | "building" | "deploying" | "healthy" | "failed" | "cancelled";
+                url: string | null;
+            } | null;
+        };
+        VersionFiles: {
+            version: number;
+            files: {
+                path: string;
+                /** @description UTF-8 bytes. */
+                size: number;
+                /** @description Of the file's content: equal hashes, equal files. */
+                sha256: string;
+            }[];
         };
         DeploymentStatus: {
             message: string;

@@ -4,6 +4,8 @@ import {
   ApiError,
   type DoneData,
   type PlatformMessageData,
+  type PlatformMessageType,
+  type PlatformMetadata,
   type ProblemCode,
   type RunErrorCode,
   type RunErrorData,
@@ -13,7 +15,9 @@ import type {
   agentMessageEvent,
   doneEvent,
   errorEvent,
+  PlatformType,
   platformMessageEvent,
+  PlatformMetadata as ServerPlatformMetadata,
 } from "../../src/session/events";
 import { clientFor, collect } from "../helpers/client";
 import { createEmployee, createUser } from "../helpers/users";
@@ -133,7 +137,10 @@ describe("types", () => {
     void (() => api.get("/nope"));
   });
 
+  // A failure here means the Worker's events changed: update client/src/events.ts to match.
   it("the event shapes are the Worker's: what its event builders make fits the client's types", () => {
+    expectTypeOf<PlatformMessageType>().toEqualTypeOf<PlatformType>();
+    expectTypeOf<PlatformMetadata>().toEqualTypeOf<ServerPlatformMetadata>();
     expectTypeOf<ReturnType<typeof agentMessageEvent>>().toExtend<AgentMessageData>();
     expectTypeOf<ReturnType<typeof platformMessageEvent>>().toExtend<PlatformMessageData>();
     expectTypeOf<ReturnType<typeof errorEvent>>().toExtend<RunErrorData>();
