@@ -74,6 +74,11 @@ export interface Client {
    */
   sendMessage(body: MessageRequest, options?: SendMessageOptions): MessageStream;
   /**
+   * `POST /apps/{id}/versions/{version}/restore`: the restore's events, to its `done`, resumed
+   * and retried exactly like `sendMessage` (one Idempotency-Key for every attempt).
+   */
+  restoreVersion(appId: string, version: number, options?: SendMessageOptions): MessageStream;
+  /**
    * `GET /apps/{id}/events`: replays the log, then follows it live while a run or a deployment
    * of the app is in progress. When the server closes the stream the client asks again from its
    * last event; the 204 that answers when nothing is in progress and nothing is left ends the
@@ -139,6 +144,27 @@ export function createClient(options: ClientOptions): Client {
 
   const eventsPath = (appId: string) => `/apps/${encodeURIComponent(appId)}/events`;
 
+  /**
+   * A run started by a POST (a message, a restore) to its `done`: one Idempotency-Key for every
+   * attempt; after an event, resumed from the app's log; before any, the POST is sent again.
+   */
+  function runStream(path: string, body: string | undefined, opts: SendMessageOptions): MessageStream {
+    const idempotencyKey = opts.idempotencyKey ?? newIdempotencyKey();
+    const stream = resumingStream(
+      {
+        connect: ({ appId, lastEventId }): Connection =>
+          appId === undefined || lastEventId === undefined
+            ? { method: "POST", path, headers: { "idempotency-key": idempotencyKey }, body }
+            : { method: "GET", path: eventsPath(appId), headers: { "last-event-id": String(lastEventId) } },
+        isLast: (e) => e.event === "done",
+      },
+      transport,
+      options.reconnect,
+      opts.signal,
+    );
+    return Object.assign(stream, { idempotencyKey });
+  }
+
   return {
     get: call("get"),
     post: call("post"),
@@ -146,22 +172,13 @@ export function createClient(options: ClientOptions): Client {
     delete: call("delete"),
 
     sendMessage(message, opts = {}) {
-      const idempotencyKey = opts.idempotencyKey ?? newIdempotencyKey();
       // The same bytes on every retry: the server refuses a known key with another body.
-      const body = JSON.stringify(message);
-      const stream = resumingStream(
-        {
-          connect: ({ appId, lastEventId }): Connection =>
-            appId === undefined || lastEventId === undefined
-              ? { method: "POST", path: "/message", headers: { "idempotency-key": idempotencyKey }, body }
-              : { method: "GET", path: eventsPath(appId), headers: { "last-event-id": String(lastEventId) } },
-          isLast: (e) => e.event === "done",
-        },
-        transport,
-        options.reconnect,
-        opts.signal,
-      );
-      return Object.assign(stream, { idempotencyKey });
+      return runStream("/message", JSON.stringify(message), opts);
+    },
+
+    restoreVersion(appId, version, opts = {}) {
+      const path = `/apps/${encodeURIComponent(appId)}/versions/${encodeURIComponent(String(version))}/restore`;
+      return runStream(path, undefined, opts);
     },
 
     followEvents(appId, opts = {}) {

@@ -329,3 +329,39 @@ describe("followEvents", () => {
     expect((err as ApiError).problem).toMatchObject({ status: 404, code: "not_found", type: "about:blank" });
   });
 });
+
+describe("restoreVersion", () => {
+  it("streams a restore to done, resumed after a cut from Last-Event-ID; a version the app lacks is a typed 404", async () => {
+    const user = await createUser();
+    const built = clientFor(user.token).sendMessage({ message: "a todo list" });
+    await collect(built);
+    const appId = built.appId!;
+
+    const { fetch, seen } = faultyFetch((_s, i) => (i === 0 ? { cutAfterEvents: 1, extra: 7 } : undefined));
+    const stream = clientFor(user.token, { fetch }).restoreVersion(appId, 1);
+    const events = await collect(stream);
+    expect(events.at(-1)?.event).toBe("done");
+    const first = events[0]!;
+    expect(first.event === "message" && first.data.metadata).toEqual({
+      type: "version_restored",
+      version: 2,
+      restoredFrom: 1,
+    });
+    // The log from the restore's first event (it goes on live while the deployment runs: read as many).
+    const log: AppEvent[] = [];
+    for await (const e of clientFor(user.token).followEvents(appId, { after: first.id! - 1 })) {
+      if (log.push(e) === events.length) break;
+    }
+    expect(ids(events)).toEqual(ids(log));
+    expect(seen.map((s) => [s.method, s.path, s.lastEventId])).toEqual([
+      ["POST", `/apps/${appId}/versions/1/restore`, null],
+      ["GET", `/apps/${appId}/events`, String(first.id)],
+    ]);
+    expect(seen[0]!.idempotencyKey).toBe(stream.idempotencyKey);
+
+    const missing = clientFor(user.token).restoreVersion(appId, 9);
+    const err = await collect(missing).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 404, code: "no_such_version" });
+  });
+});
