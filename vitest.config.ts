@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import net from "node:net";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { buildConsole } from "./dev/console-build.mjs";
 
 /**
  * A free loopback port, held open until global setup starts what listens there
@@ -38,6 +39,8 @@ const NAMES = [
 export type TestPorts = Record<(typeof NAMES)[number], number>;
 
 export default defineConfig(async () => {
+  // The console's files are the Worker's static assets (wrangler.toml [assets]).
+  buildConsole();
   const ports = (process.env.TEST_PORTS ? JSON.parse(process.env.TEST_PORTS) : {}) as TestPorts;
   if (!process.env.TEST_PORTS) {
     const holds = new Map<string, net.Server>();

@@ -28,6 +28,8 @@ const BENCH_VARS = { DAILY_MESSAGE_LIMIT: "1000000", DATABASE_DRIVER: "http" };
 const TREE = [
   "src",
   "dev",
+  "console",
+  "client",
   "migrations",
   "wrangler.toml",
   "package.json",

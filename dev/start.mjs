@@ -91,6 +91,8 @@ async function banner(ports) {
       `  export DEV_USER_TOKEN='${user}'`,
       `  export DEV_EMPLOYEE_TOKEN='${employee}'`,
       "",
+      `Console: ${base}/console/ (pick dev-user in its token list)`,
+      "",
       "Then:",
       `  curl -s ${base}/health`,
       `  curl -s ${base}/me -H "Authorization: Bearer $DEV_USER_TOKEN"`,

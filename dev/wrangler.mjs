@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { buildConsole } from "./console-build.mjs";
 import { root } from "./local-config.mjs";
 
 const ANSI = /\x1b\[[0-9;]*m/g;
@@ -65,6 +66,8 @@ export function startWrangler({
   quiet = false,
   readyTimeoutMs = 0,
 }) {
+  // The console's files are the Worker's static assets: built first (wrangler.toml [assets]).
+  buildConsole(root);
   const args = ["dev", "--port", String(port), "--show-interactive-dev-session=false"];
   if (ip) args.push("--ip", ip);
   if (inspectorPort) args.push("--inspector-port", String(inspectorPort));

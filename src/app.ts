@@ -2,8 +2,9 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./context";
 import { AppError, problemResponse, toAppError } from "./errors";
 import { createRouter } from "./lib/router";
-import { auth } from "./middleware/auth";
+import { auth, CONSOLE_PATH } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body-limit";
+import { serveConsole } from "./middleware/console";
 import { requestContext } from "./middleware/context";
 import { cors } from "./middleware/cors";
 import { requestId } from "./middleware/request-id";
@@ -19,6 +20,9 @@ export function createApp() {
   app.use("*", auth, requestContext);
 
   for (const r of routes) app.route("/", r);
+  // The console's page and files (static assets), open in development, for employees in production.
+  app.all(CONSOLE_PATH, serveConsole);
+  app.all(`${CONSOLE_PATH}/*`, serveConsole);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

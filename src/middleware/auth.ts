@@ -81,11 +81,18 @@ export const PUBLIC_PATHS: ReadonlySet<string> = new Set([
   "/health/ready",
   "/openapi.json",
   "/docs",
+  // The console checks its own visitors (middleware/console.ts): a page load carries no token.
+  "/console",
+  "/console/*",
 ]);
+
+/** Where the console is served (middleware/console.ts). */
+export const CONSOLE_PATH = "/console";
+export const isConsolePath = (path: string) => path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`);
 
 /** Stack access token from `Authorization: Bearer` or `x-stack-access-token`, verified locally. */
 export const auth = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.method === "OPTIONS" || PUBLIC_PATHS.has(c.req.path)) return next();
+  if (c.req.method === "OPTIONS" || PUBLIC_PATHS.has(c.req.path) || isConsolePath(c.req.path)) return next();
   const token = bearer(c.req.header("authorization")) ?? c.req.header("x-stack-access-token")?.trim();
   if (!token) throw new AppError("unauthorized", "An access token is required");
   const config = loadConfig(c.env);

@@ -57,10 +57,15 @@ function portFree(port) {
 function projectCopy() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appbuilder-devtest-"));
   fs.cpSync(path.join(repo, "dev"), path.join(dir, "dev"), { recursive: true });
+  // The console is built into the copy (its files are the Worker's static assets).
+  fs.cpSync(path.join(repo, "console"), path.join(dir, "console"), {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}dist`),
+  });
   for (const f of ["wrangler.toml", "package.json", "tsconfig.json", ".dev.vars.example"]) {
     fs.copyFileSync(path.join(repo, f), path.join(dir, f));
   }
-  for (const d of ["node_modules", "src", "migrations"])
+  for (const d of ["node_modules", "src", "migrations", "client"])
     fs.symlinkSync(path.join(repo, d), path.join(dir, d));
   cleanups.push(async () => {
     const { postgresDataDir } = await import(path.join(dir, "dev/postgres.mjs"));
@@ -229,7 +234,13 @@ test("a full start prints our summary without wrangler's noise; Ctrl-C then stop
   await dev.waitFor(/API reference: .*Ctrl-C stops everything\./, 240_000);
   const health = await fetch(`http://127.0.0.1:${p.worker}/health`);
   assert.equal(health.status, 200);
+  // The console was built into the project and is served (its script included).
+  const consolePage = await fetch(`http://127.0.0.1:${p.worker}/console/`);
+  assert.equal(consolePage.status, 200);
+  assert.match(await consolePage.text(), /\/console\/console\.js/);
+  assert.equal((await fetch(`http://127.0.0.1:${p.worker}/console/console.js`)).status, 200);
   const out = dev.output();
+  assert.match(out, new RegExp(`Console: http://localhost:${p.worker}/console/`));
   for (const noise of [
     /env\.PATH|env\.HOME|env\.NODE_EXTRA_CA_CERTS/,
     /Your Worker has access to the following bindings/,
