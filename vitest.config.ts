@@ -33,6 +33,7 @@ const NAMES = [
   "s3",
   "ecr",
   "codebuild",
+  "logs",
   "koyeb",
   "neon",
 ] as const;
@@ -96,6 +97,7 @@ export default defineConfig(async () => {
             ECR_ENDPOINT: local(ports.ecr),
             CODEBUILD_ENDPOINT: local(ports.codebuild),
             CODEBUILD_PROJECT: "app-builds",
+            CLOUDWATCH_LOGS_ENDPOINT: local(ports.logs),
             KOYEB_API_URL: local(ports.koyeb),
             KOYEB_API_TOKEN: "test-koyeb-token",
             NEON_API_URL: local(ports.neon),

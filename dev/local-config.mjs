@@ -28,6 +28,7 @@ export const SERVICES = {
   s3: "S3_ENDPOINT",
   ecr: "ECR_ENDPOINT",
   codebuild: "CODEBUILD_ENDPOINT",
+  logs: "CLOUDWATCH_LOGS_ENDPOINT",
   koyeb: "KOYEB_API_URL",
   neon: "NEON_API_URL",
 };
@@ -42,6 +43,7 @@ export const DEFAULT_PORTS = {
   codebuild: 4506,
   koyeb: 4507,
   neon: 4508,
+  logs: 4509,
   pg: 5532,
   wsProxy: 5533,
 };
@@ -68,6 +70,7 @@ const STAND_IN_DEFAULTS = {
   s3: { ...AWS_KEYS, S3_BUCKET: "app-snapshots" },
   ecr: AWS_KEYS,
   codebuild: { ...AWS_KEYS, CODEBUILD_PROJECT: "app-builds" },
+  logs: AWS_KEYS,
   koyeb: { KOYEB_API_TOKEN: "dev-koyeb-token" },
   neon: { NEON_API_KEY: "dev-neon-key" },
 };
@@ -89,6 +92,7 @@ const SERVICE_NEEDS = {
   s3: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_BUCKET"],
   ecr: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
   codebuild: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "CODEBUILD_PROJECT"],
+  logs: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
   koyeb: ["KOYEB_API_TOKEN"],
   neon: ["NEON_API_KEY"],
 };

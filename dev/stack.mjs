@@ -78,6 +78,7 @@ function standInOptions(vars, githubKey) {
     s3: { ...aws, ...(vars.S3_BUCKET ? { buckets: [vars.S3_BUCKET] } : {}) },
     ecr: aws,
     codebuild: { ...aws, projectName: vars.CODEBUILD_PROJECT },
+    logs: aws,
     koyeb: { token: vars.KOYEB_API_TOKEN, domainSuffix: vars.APP_DOMAIN_SUFFIX },
     neon: { apiKey: vars.NEON_API_KEY },
   };

@@ -54,6 +54,7 @@ const ConfigSchema = z
     ECR_REPOSITORY_PREFIX: z.string().min(1).default("apps"),
     CODEBUILD_ENDPOINT: optionalUrl,
     CODEBUILD_PROJECT: optional,
+    CLOUDWATCH_LOGS_ENDPOINT: optionalUrl,
 
     KOYEB_API_URL: url.default("https://app.koyeb.com"),
     KOYEB_API_TOKEN: optional,
@@ -89,6 +90,7 @@ const ConfigSchema = z
     S3_ENDPOINT: c.S3_ENDPOINT ?? `https://s3.${c.AWS_REGION}.amazonaws.com`,
     ECR_ENDPOINT: c.ECR_ENDPOINT ?? `https://api.ecr.${c.AWS_REGION}.amazonaws.com`,
     CODEBUILD_ENDPOINT: c.CODEBUILD_ENDPOINT ?? `https://codebuild.${c.AWS_REGION}.amazonaws.com`,
+    CLOUDWATCH_LOGS_ENDPOINT: c.CLOUDWATCH_LOGS_ENDPOINT ?? `https://logs.${c.AWS_REGION}.amazonaws.com`,
   }));
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -43,7 +43,7 @@ export default async function setup() {
     await releasePorts("wsProxy");
     const proxy = await startPgWsProxy({ port: ports.wsProxy, allow: [`127.0.0.1:${ports.pg}`] });
     stops.push(() => proxy.close());
-    await releasePorts("stack", "agent", "github", "s3", "ecr", "codebuild", "koyeb", "neon");
+    await releasePorts("stack", "agent", "github", "s3", "ecr", "codebuild", "logs", "koyeb", "neon");
     const standIns = await startStandIns({
       ports,
       stack: { projectId: "test-project", secretServerKey: "test-server-key" },
@@ -56,6 +56,7 @@ export default async function setup() {
       agent: { secret: "test-agent-secret" },
       s3: { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-aws-secret", region: "us-east-1" },
       ecr: { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-aws-secret", region: "us-east-1" },
+      logs: { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-aws-secret", region: "us-east-1" },
       codebuild: {
         accessKeyId: "AKIATESTKEY",
         secretAccessKey: "test-aws-secret",

@@ -3,7 +3,7 @@ import { AppError } from "../errors";
 import { awsFetch, readAwsError } from "./aws";
 import { isRetryableStatus, UpstreamError } from "./upstream";
 
-// The AWS JSON 1.1 protocol ECR and CodeBuild speak: POST / with `X-Amz-Target`, a JSON body,
+// The AWS JSON 1.1 protocol ECR, CodeBuild and CloudWatch Logs speak: POST / with `X-Amz-Target`, a JSON body,
 // errors as `{ __type, message }`. Throttling comes back as a 400, so it is read from the type.
 
 const THROTTLING = new Set([
@@ -18,10 +18,10 @@ const THROTTLING = new Set([
 ]);
 
 export interface AwsJsonCall {
-  service: "ecr" | "codebuild";
+  service: "ecr" | "codebuild" | "logs";
   /** The service's endpoint (`https://api.ecr.<region>.amazonaws.com` or a stand-in). */
   endpoint: string;
-  /** `AmazonEC2ContainerRegistry_V20150921` or `CodeBuild_20161006`. */
+  /** `AmazonEC2ContainerRegistry_V20150921`, `CodeBuild_20161006` or `Logs_20140328`. */
   targetPrefix: string;
   operation: string;
   input: object;

@@ -17,6 +17,13 @@ export interface BuildPhase {
   contexts?: { statusCode?: string; message?: string }[];
 }
 
+/** Where the build's log is: set once the build is provisioned (CodeBuild creates the stream then). */
+export interface BuildLogs {
+  groupName?: string;
+  streamName?: string;
+  deepLink?: string;
+}
+
 export interface Build {
   id: string;
   arn: string;
@@ -28,6 +35,7 @@ export interface Build {
   phases?: BuildPhase[];
   startTime?: number;
   endTime?: number;
+  logs?: BuildLogs;
 }
 
 export interface StartBuildInput {

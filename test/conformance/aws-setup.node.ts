@@ -4,9 +4,9 @@ import type { AddressInfo } from "node:net";
 import { startStandIns } from "../../dev/stand-ins/index.mjs";
 import { type Config, loadConfig } from "../../src/config";
 
-// Node-side harness for the AWS conformance tests: the S3, ECR and CodeBuild stand-ins on free ports,
-// each behind a recording pass-through, so a test can read exactly what our client and AWS's SDK
-// put on the wire for the same operation.
+// Node-side harness for the AWS conformance tests: the S3, ECR, CodeBuild and CloudWatch Logs
+// stand-ins on free ports, each behind a recording pass-through, so a test can read exactly what
+// our client and AWS's SDK put on the wire for the same operation.
 
 // Our clients run in workerd, whose WebCrypto also digests MD5 (S3's Content-MD5); Node's does not.
 const nodeDigest = crypto.subtle.digest.bind(crypto.subtle);
@@ -86,14 +86,16 @@ export type AwsHarness = Awaited<ReturnType<typeof startAws>>;
 export async function startAws() {
   const aws = { ...credentials, region: REGION };
   const standIns = await startStandIns({
-    only: ["s3", "ecr", "codebuild"],
+    only: ["s3", "ecr", "logs", "codebuild"],
     s3: { ...aws, buckets: [BUCKET] },
     ecr: aws,
+    logs: aws,
     codebuild: { ...aws, projectName: "app-builds" },
   });
   const s3 = await recorder(standIns.s3.url);
   const ecr = await recorder(standIns.ecr.url);
   const codebuild = await recorder(standIns.codebuild.url);
+  const logs = await recorder(standIns.logs.url);
   const config: Config = loadConfig({
     ENVIRONMENT: "development",
     DATABASE_URL: "postgres://unused@127.0.0.1:1/unused",
@@ -111,6 +113,7 @@ export async function startAws() {
     ECR_ENDPOINT: ecr.url,
     CODEBUILD_ENDPOINT: codebuild.url,
     CODEBUILD_PROJECT: "app-builds",
+    CLOUDWATCH_LOGS_ENDPOINT: logs.url,
   });
   return {
     config,
@@ -119,10 +122,11 @@ export async function startAws() {
     s3,
     ecr,
     codebuild,
+    logs,
     /** What the official SDK clients need to talk to the stand-ins. */
     sdk: (endpoint: string) => ({ region: REGION, endpoint, credentials, maxAttempts: 1 }),
     close: async () => {
-      await Promise.all([s3.close(), ecr.close(), codebuild.close()]);
+      await Promise.all([s3.close(), ecr.close(), codebuild.close(), logs.close()]);
       await standIns.close();
     },
   };
