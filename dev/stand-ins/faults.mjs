@@ -1,7 +1,8 @@
 // Fault injection shared by the deploy stand-ins: `POST /__dev/fail { match, status, times }` makes
 // the next `times` requests whose key contains `match` fail with `status` (e.g. a 503 twice, then
-// the real answer). The key is "METHOD /path" plus, for AWS JSON services, the operation name;
-// an optional `bodyMatch` narrows a rule to requests whose body contains it (one test's resource).
+// the real answer). The key is "METHOD /path" plus the query string (REST stand-ins) or the
+// operation name (AWS JSON services); an optional `bodyMatch` narrows a rule to requests whose body
+// contains it (one test's resource).
 // `delayMs` holds a matching request that long first; with `status` 0 it then gets the real answer
 // (a slow service, not a failing one), for the stand-ins that honour it (S3).
 import { json, send } from "./http.mjs";
@@ -64,7 +65,7 @@ export function createFaults() {
 /**
  * Wraps a stand-in's API routes the way the vendor guards its API: a request without the right
  * credential gets the vendor's 401 (`unauthorized`), then a fault rule that matches
- * "METHOD /path" answers instead of the route (`failed`). `before` sees every request first (a
+ * "METHOD /path?query" answers instead of the route (`failed`). `before` sees every request first (a
  * recorder). Control routes under /__dev/ are left out of it by the caller and stay open.
  */
 export function guardRoutes(routes, { faults, authorized, unauthorized, failed, before }) {
@@ -74,7 +75,8 @@ export function guardRoutes(routes, { faults, authorized, unauthorized, failed, 
     (ctx) => {
       before?.(ctx);
       if (!authorized(ctx)) return unauthorized(ctx);
-      const fault = faults.take(`${ctx.req.method} ${ctx.url.pathname}`, ctx.body);
+      // The query string is part of the key, so a rule can name one resource of a GET.
+      const fault = faults.take(`${ctx.req.method} ${ctx.url.pathname}${ctx.url.search}`, ctx.body);
       if (fault) return failed(ctx, fault);
       return handler(ctx);
     },

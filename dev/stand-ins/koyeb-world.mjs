@@ -1,5 +1,7 @@
 // The Koyeb stand-in's world: its resources and the rules Koyeb applies to them (definition
-// validation, deployments superseding each other, the image "pull" against the ECR stand-in).
+// validation, deployments superseding each other, the image "pull" against the ECR stand-in), and
+// the log lines a deployment's instance writes as it goes (Koyeb's own, on the `koyeb` stream, and
+// the app's stdout and stderr).
 
 export const NAME_RX = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const PORT_PROTOCOLS = new Set(["http", "http2", "tcp"]);
@@ -82,6 +84,32 @@ export function createKoyebWorld({ organizationName, domainSuffix, ecr }) {
   const secrets = new Map();
   const now = () => new Date().toISOString();
   const appView = (a) => ({ ...a, domains: [...domains.values()].filter((d) => d.app_id === a.id) });
+
+  /** Log lines, oldest first: { us (microseconds since the epoch, unique), created_at, msg, type, labels }. */
+  const logs = [];
+  let lastUs = 0;
+  const instances = new Map();
+  /** A line of deployment `d`'s instance on `stream` (stdout, stderr, koyeb). */
+  function log(d, stream, msg, type = "runtime") {
+    lastUs = Math.max(Date.now() * 1000, lastUs + 1);
+    if (!instances.has(d.id)) instances.set(d.id, crypto.randomUUID().replace(/-/g, "").slice(0, 8));
+    logs.push({
+      us: lastUs,
+      created_at: isoMicro(lastUs),
+      msg,
+      type,
+      labels: {
+        stream,
+        type,
+        organization_id: organizationId,
+        app_id: d.app_id,
+        service_id: d.service_id,
+        deployment_id: d.id,
+        instance_id: instances.get(d.id),
+        region: d.definition?.regions?.[0] ?? "",
+      },
+    });
+  }
 
   const makeDomain = (name, appId, type) => {
     const d = {
@@ -174,17 +202,25 @@ export function createKoyebWorld({ organizationName, domainSuffix, ecr }) {
     if (d.status === "PENDING") {
       d.status = "PROVISIONING";
       d.allocated_at = now();
+      log(d, "koyeb", "Instance created. Preparing to start...");
     } else if (d.status === "PROVISIONING") {
       if (ecr?.lookupImage(d.definition.docker.image)?.markers?.koyebHang) return;
       const service = services.get(d.service_id);
       const failure = runImage(d.definition);
       d.started_at = now();
       if (failure) {
+        const [why, ...output] = failure;
+        if (output.length) log(d, "koyeb", "Instance is starting. Propagating network configuration...");
+        for (const line of output) log(d, "stderr", line);
+        log(d, "koyeb", why);
         d.status = "ERROR";
         d.messages = failure;
         d.terminated_at = now();
         if (service && service.active_deployment_id === "") service.status = "UNHEALTHY";
       } else {
+        log(d, "koyeb", "Instance is starting. Propagating network configuration...");
+        log(d, "stdout", `Server listening on port ${d.definition.ports?.[0]?.port ?? 8000}`);
+        log(d, "koyeb", "Instance is healthy. All health checks are passing.");
         // An image marked `koyebSleep` went healthy and idle between two polls: first seen SLEEPING.
         d.status = ecr?.lookupImage(d.definition.docker.image)?.markers?.koyebSleep ? "SLEEPING" : "HEALTHY";
         d.succeeded_at = now();
@@ -253,9 +289,26 @@ export function createKoyebWorld({ organizationName, domainSuffix, ecr }) {
     makeDomain,
     newDeployment,
     advance,
+    logs,
+    log,
     hold: (id) => held.add(id),
     removeService,
     secretView,
     applySecret,
   };
+}
+
+/** `2026-11-26T09:00:00.123456Z`: RFC 3339 with microseconds, as Koyeb writes `created_at` of log lines. */
+export function isoMicro(us) {
+  const iso = new Date(Math.floor(us / 1000)).toISOString();
+  return `${iso.slice(0, -1)}${String(us % 1000).padStart(3, "0")}Z`;
+}
+
+/** Microseconds since the epoch of an RFC 3339 time (any fraction, `Z` or an offset), else null. */
+export function parseRfc3339(text) {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/i.exec(text ?? "");
+  if (!m) return null;
+  const ms = Date.parse(`${m[1]}${m[3].toUpperCase()}`);
+  if (Number.isNaN(ms)) return null;
+  return ms * 1000 + Number((m[2] ?? "").padEnd(6, "0").slice(0, 6));
 }

@@ -1,11 +1,12 @@
 // Koyeb REST API v1 stand-in: apps (each with its auto-assigned `<app>-<org>.<suffix>` domain, as
 // on Koyeb), domains, services whose every create or definition update makes a deployment,
 // deployments that move PENDING → PROVISIONING → HEALTHY (or ERROR) over successive polls, and
-// secrets. Bearer token on every call.
+// secrets, and the log lines of deployments (`GET /v1/streams/logs/query`). Bearer token on every call.
 // A deployment of an image from the ECR stand-in "pulls" it for real: the registry secret must hold
 // a live ECR login, the image must exist, and an image built with a `.koyeb-error` marker crashes.
 import { createFaults, guardRoutes } from "./faults.mjs";
 import { createServer, INVALID_JSON, json, listen, send } from "./http.mjs";
+import { queryLogs } from "./koyeb-logs.mjs";
 import { checkDefinition, createKoyebWorld, DEPLOYMENT_STATUSES, NAME_RX } from "./koyeb-world.mjs";
 
 const koyebError = (res, status, code, message, fields) =>
@@ -259,6 +260,7 @@ export async function startKoyeb({
         send(res, 200, { deployment: d });
       },
     ],
+    ["GET", "/v1/streams/logs/query", ({ res, url }) => queryLogs(world.logs, url, res)],
     [
       "POST",
       "/v1/secrets",
@@ -394,6 +396,20 @@ export async function startKoyeb({
         Object.assign(d, { status: b.status, messages: b.messages ?? d.messages, updated_at: now() });
         world.hold(d.id);
         send(res, 200, { deployment: d });
+      },
+    ],
+    [
+      "POST",
+      "/__dev/deployments/:id/logs",
+      ({ res, params, body: raw }) => {
+        // Lines the deployment's instance writes: { lines: [{ msg, stream? }], type? }.
+        const d = deployments.get(params.id);
+        if (!d) return notFound(res, "Deployment");
+        const b = body(raw);
+        if (!b || !Array.isArray(b.lines) || b.lines.some((l) => typeof l?.msg !== "string"))
+          return invalid(res, "lines", "must be a list of { msg, stream? }");
+        for (const l of b.lines) world.log(d, l.stream ?? "stdout", l.msg, b.type ?? "runtime");
+        send(res, 200, { lines: world.logs.length });
       },
     ],
     ...faults.routes(),

@@ -105,6 +105,10 @@ function koyeb<T>(
   method: string,
   path: string,
   body?: unknown,
+  limits: { timeoutMs: number; retries: number } = {
+    timeoutMs: TIMEOUT_MS,
+    retries: method === "GET" || method === "DELETE" ? RETRIES : 0,
+  },
 ): Promise<T> {
   return requestJson<T>({
     service: "koyeb",
@@ -113,8 +117,7 @@ function koyeb<T>(
     method,
     headers: { authorization: `Bearer ${need(config, "KOYEB_API_TOKEN")}` },
     body,
-    timeoutMs: TIMEOUT_MS,
-    retries: method === "GET" || method === "DELETE" ? RETRIES : 0,
+    ...limits,
     readError: (raw) => {
       const b = raw as KoyebErrorBody;
       const fields = (b.fields ?? []).map((f) => `${f.field}: ${f.description}`).join("; ");
@@ -262,4 +265,50 @@ export async function updateRegistrySecret(
 
 export function deleteSecret(config: Config, id: string): Promise<boolean> {
   return deleted(koyeb(config, "DeleteSecret", "DELETE", `/v1/secrets/${encodeURIComponent(id)}`));
+}
+
+/** `LogEntry`: one line, its time (RFC 3339, sub-second) and labels such as `stream` (stdout, stderr, koyeb). */
+export interface KoyebLogEntry {
+  msg: string;
+  created_at: string;
+  labels?: Record<string, unknown>;
+}
+
+export interface KoyebLogsPage {
+  data: KoyebLogEntry[];
+  /** `has_more`: lines beyond `limit` in the window; `next_start`/`next_end`: the window that holds them. */
+  pagination: { has_more: boolean; next_start?: string; next_end?: string };
+}
+
+export interface QueryLogsInput {
+  type: "build" | "runtime";
+  deploymentId: string;
+  /** The window, RFC 3339; Koyeb's default is the last 15 minutes, so both are always sent. */
+  start: string;
+  end: string;
+  /** 1 to 1,000. */
+  limit: number;
+  timeoutMs: number;
+  retries: number;
+}
+
+/** `GET /v1/streams/logs/query` for one deployment, oldest first. */
+export async function queryLogs(config: Config, input: QueryLogsInput): Promise<KoyebLogsPage> {
+  const query = q({
+    type: input.type,
+    deployment_id: input.deploymentId,
+    start: input.start,
+    end: input.end,
+    order: "asc",
+    limit: String(input.limit),
+  });
+  const out = await koyeb<Partial<KoyebLogsPage>>(
+    config,
+    "QueryLogs",
+    "GET",
+    `/v1/streams/logs/query?${query}`,
+    undefined,
+    { timeoutMs: input.timeoutMs, retries: input.retries },
+  );
+  return { data: out.data ?? [], pagination: { has_more: false, ...out.pagination } };
 }
