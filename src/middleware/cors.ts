@@ -15,6 +15,8 @@ const EXPOSE_HEADERS = [
   "x-request-id",
   "x-app-id",
   "x-next-before",
+  "x-next-cursor",
+  "x-has-more",
   "x-dailylimit-limit",
   "x-dailylimit-remaining",
   "x-dailylimit-usage",

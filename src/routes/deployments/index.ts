@@ -3,6 +3,7 @@ import { BEARER, createRouter, problems, UuidParam } from "../../lib/router";
 import { DeploymentSchema } from "../../services/apps/wire";
 import { deploymentStatus, LegacyStatusSchema, listDeployments } from "../../services/deployments/read";
 import { AppIdParams } from "../apps/schemas";
+import { logsRoute } from "./logs";
 
 const list = createRoute({
   method: "get",
@@ -46,4 +47,5 @@ export const deploymentsRoutes = createRouter()
   )
   .openapi(status, async (c) =>
     c.json(await deploymentStatus(c.var.ctx.db, c.var.user.id, c.req.valid("param").deploymentId), 200),
-  );
+  )
+  .route("/", logsRoute);

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { apps, type DeploymentStatus, deployments } from "../../db/schema";
+import { apps, type DeploymentRow, type DeploymentStatus, deployments } from "../../db/schema";
 import { AppError } from "../../errors";
 import { getOwnedApp } from "../apps/get-owned-app";
 import { type DeploymentWire, toDeployment } from "../apps/wire";
@@ -61,4 +61,34 @@ export async function deploymentStatus(db: Db, ownerId: string, deploymentId: st
     isDeployed: row.status === "healthy",
     type: LEGACY[row.status],
   };
+}
+
+/** The caller's deployment `deploymentId` of app `appId`; another user's, or another app's, is a 404. */
+export async function getOwnedDeployment(
+  db: Db,
+  ownerId: string,
+  appId: string,
+  deploymentId: string,
+): Promise<DeploymentRow> {
+  const [row] = await db
+    .select({ deployment: deployments })
+    .from(deployments)
+    .innerJoin(apps, eq(apps.id, deployments.appId))
+    .where(
+      and(
+        eq(deployments.id, deploymentId),
+        eq(deployments.appId, appId),
+        eq(apps.ownerId, ownerId),
+        isNull(apps.deletedAt),
+      ),
+    )
+    .limit(1);
+  if (!row) throw new AppError("not_found", "No such deployment of this app");
+  return row.deployment;
+}
+
+/** A deployment's row as it is now (no ownership check: for a reader that already passed one). */
+export async function getDeployment(db: Db, deploymentId: string): Promise<DeploymentRow | null> {
+  const [row] = await db.select().from(deployments).where(eq(deployments.id, deploymentId)).limit(1);
+  return row ?? null;
 }
