@@ -135,11 +135,14 @@ describe("deployments", () => {
       expect(d).toMatchObject({ status: "failed", url: null });
       expect(d.reason).toMatch(reason);
       const failed = await historyHas(user.token, r.appId, "deployment_failed");
+      // It points at the build's logs when the build failed, the instance's once Koyeb ran the image.
+      const logs = "marker" in options && options.marker.startsWith("koyeb") ? "runtime" : "build";
       expect(failed.metadata).toEqual({
         type: "deployment_failed",
         deploymentId: d.id,
         deployStatus: "failed",
         reason: d.reason,
+        logsUrl: `/apps/${r.appId}/deployments/${d.id}/logs?type=${logs}`,
       });
       expect(await getApp(user.token, r.appId)).toMatchObject({
         deployStatus: "failed",

@@ -16,7 +16,14 @@ import {
   streamOf,
   textOf,
 } from "./helpers/logs";
-import { deploymentEnded, withFastWorkflows as fast, run, scenario, uniqueAppName } from "./helpers/publish";
+import {
+  deploymentEnded,
+  withFastWorkflows as fast,
+  historyHas,
+  run,
+  scenario,
+  uniqueAppName,
+} from "./helpers/publish";
 import { createUser } from "./helpers/users";
 
 // GET /apps/:id/deployments/:deploymentId/logs: the image build's log (CloudWatch Logs, through
@@ -34,7 +41,11 @@ describe("deployment logs", () => {
         token: user.token,
       });
       const d = await deploymentEnded(user.token, r.appId);
-      const page = await readLogs(user.token, r.appId, d.id, "?type=build");
+      const failed = await historyHas(user.token, r.appId, "deployment_failed");
+      const logsUrl = (failed.metadata as { logsUrl: string }).logsUrl;
+      expect(logsUrl).toBe(`/apps/${r.appId}/deployments/${d.id}/logs?type=build`);
+
+      const page = await readLogs(user.token, r.appId, d.id, logsUrl.slice(logsUrl.indexOf("?")));
       expect(page.status).toBe(200);
       expect(page.res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
       const text = page.lines.map(textOf);
@@ -89,13 +100,17 @@ describe("deployment logs", () => {
     });
   });
 
-  it("a Koyeb deployment that crashes: its runtime logs show the crash", async () => {
+  it("a Koyeb deployment that crashes: deployment_failed points at the runtime logs, which show the crash", async () => {
     await fast(async () => {
       const user = await createUser();
       const r = await run(scenario("build", { name: uniqueAppName("logs-crash"), marker: "koyeb-error" }), {
         token: user.token,
       });
       const d = await deploymentEnded(user.token, r.appId);
+      const failed = await historyHas(user.token, r.appId, "deployment_failed");
+      expect((failed.metadata as { logsUrl: string }).logsUrl).toBe(
+        `/apps/${r.appId}/deployments/${d.id}/logs?type=runtime`,
+      );
       await settle();
       const page = await readLogs(user.token, r.appId, d.id, "?type=runtime");
       const text = page.lines.map(textOf);

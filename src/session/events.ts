@@ -43,6 +43,8 @@ export interface PlatformMetadata {
   deploymentUrl?: string;
   deployStatus?: string;
   reason?: string;
+  /** On `deployment_failed`: the path of the logs of the stage that failed (build or runtime). */
+  logsUrl?: string;
   step?: string;
   skippedPaths?: string[];
   skipped?: Array<{ path: string; reason: string }>;

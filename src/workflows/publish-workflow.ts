@@ -3,6 +3,7 @@ import { type PublishParams, publishInstanceId } from "../bindings";
 import { type Config, loadConfig } from "../config";
 import { createLogger, type Logger } from "../logger";
 import { loadApp } from "../services/apps/resources";
+import { deploymentLogsPath, type LogsType } from "../services/deployments/logs";
 import {
   ACTIVE_STATUSES,
   deploymentIdFor,
@@ -125,8 +126,10 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       ),
     );
 
+    // Whose logs tell why a failure happened: the build's while it runs, the instance's once Koyeb deploys.
+    const stage: { logs: LogsType | null } = { logs: null };
     try {
-      const url = await this.deploy(step, config, log, p, deploymentId, commit.commitSha);
+      const url = await this.deploy(step, config, log, p, deploymentId, commit.commitSha, stage);
       const ended = await step.do("mark deployment healthy", STEP, () =>
         finishDeployment(config, deploymentId, { status: "healthy", url }),
       );
@@ -153,7 +156,8 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       }
       const failure = failureOf(err, "The deployment");
       log.error("deployment failed", { code: failure.code, err });
-      await this.fail(step, config, p, deploymentId, failure.reason, key);
+      const logsUrl = stage.logs ? deploymentLogsPath(p.appId, deploymentId, stage.logs) : undefined;
+      await this.fail(step, config, p, deploymentId, { reason: failure.reason, logsUrl }, key);
     }
   }
 
@@ -165,6 +169,7 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     p: PublishParams,
     deploymentId: string,
     commitSha: string,
+    stage: { logs: LogsType | null },
   ): Promise<string> {
     const app = await step.do("check app", STEP, async () => {
       const row = await loadApp(config, p.appId);
@@ -174,10 +179,13 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     const build = await doStep(step, "start image build", STEP, log, () =>
       startBuildStep(config, p, deploymentId, commitSha),
     );
+    stage.logs = "build";
     await this.pollUntilDone(step, log, "build", config, () => pollBuildStep(config, build.buildId));
+    stage.logs = null;
     const service = await doStep(step, "deploy service", STEP, log, () =>
       deployServiceStep(config, p, deploymentId, build.imageUri),
     );
+    stage.logs = "runtime";
     await this.pollUntilDone(step, log, "koyeb", config, () =>
       pollKoyebStep(config, service.koyebDeploymentId),
     );
@@ -212,7 +220,7 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     config: Config,
     p: PublishParams,
     deploymentId: string,
-    reason: string,
+    { reason, logsUrl }: { reason: string; logsUrl?: string },
     key: (what: string) => string,
   ): Promise<void> {
     const ended = await step.do("mark deployment failed", STEP, () =>
@@ -224,7 +232,13 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
         this.env,
         p.appId,
         p.version,
-        { type: "deployment_failed", deploymentId, deployStatus: "failed", reason },
+        {
+          type: "deployment_failed",
+          deploymentId,
+          deployStatus: "failed",
+          reason,
+          ...(logsUrl ? { logsUrl } : {}),
+        },
         key("deployed"),
       ),
     );

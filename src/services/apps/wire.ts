@@ -74,7 +74,9 @@ export const HistoryEntrySchema = z
           "`repo_created` and `commit_created`, files of the version not in the commit: `skippedPaths` " +
           "(paths) and `skipped` (the same, `[{ path, reason }]`, reason `not_applied` for a diff " +
           "section that could not be applied such as a binary one, `workflow_file` for " +
-          "`.github/workflows/` in the platform's org, `invalid_path` or `undecodable`).",
+          "`.github/workflows/` in the platform's org, `invalid_path` or `undecodable`). On " +
+          "`deployment_failed` after the image build or the Koyeb deployment started: `logsUrl`, the path " +
+          "of that stage's logs (`/apps/<id>/deployments/<deploymentId>/logs?type=build` or `type=runtime`).",
       }),
     traceId: z.string().nullable(),
     createdAt: Timestamp,
