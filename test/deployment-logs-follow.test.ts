@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { deployments } from "../src/db/schema";
+import type { LogsEndEvent, LogsEvent } from "../src/routes/deployments/logs";
 import { ensureEcrRepository, imageUriFor, startImageBuild } from "../src/services/deploy";
 import { call, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
@@ -16,11 +17,8 @@ import { createUser } from "./helpers/users";
 
 const db = useTestDb();
 
-type Line = { timestamp: string; message: string };
 const linesOf = (events: SseEvent[]) =>
-  events
-    .filter((e) => e.event === "logs")
-    .flatMap((e) => (e.json as { lines: Line[] }).lines.map((l) => l.message));
+  events.filter((e) => e.event === "logs").flatMap((e) => (e.json as LogsEvent).lines.map((l) => l.message));
 const follow = (token: string, appId: string, depId: string, query: string, headers = {}) =>
   call("GET", `/apps/${appId}/deployments/${depId}/logs?follow=1&${query}`, { token, headers });
 
@@ -109,7 +107,7 @@ describe("following deployment logs", () => {
     });
     await live;
     const end = read.events.at(-1)!;
-    const data = end.json as { reason: string; status: string; cursor: string };
+    const data = end.json as LogsEndEvent;
     expect(data).toMatchObject({ reason: "deployment_ended", status: "healthy" });
     expect(end.id).toBe(data.cursor);
     expect(linesOf(read.events)).toEqual(

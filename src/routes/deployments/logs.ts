@@ -11,6 +11,12 @@ import {
 import { intQuery } from "../apps/schemas";
 import { sseHeaders } from "../generation/schemas";
 
+/** What a followed stream's events carry (a page is plain text). */
+export type {
+  EndEventData as LogsEndEvent,
+  LogsEventData as LogsEvent,
+} from "../../services/deployments/logs";
+
 const Query = z.object({
   type: z
     .enum(LOGS_TYPES)

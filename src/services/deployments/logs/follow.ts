@@ -4,7 +4,7 @@ import { withDb } from "../../../db/client";
 import { toAppError } from "../../../errors";
 import { getDeployment } from "../read";
 import { encodeCursor, type LogsCursor, type LogsType } from "./cursor";
-import { type LogsRequest, MAX_PAGE_CHARS, openReader, refOf, toLines } from "./read";
+import { type LogLine, type LogsRequest, MAX_PAGE_CHARS, openReader, refOf, toLines } from "./read";
 import {
   type BuildLocation,
   type DeploymentRef,
@@ -30,6 +30,18 @@ const BATCH_LIMIT = 500;
 
 export type EndReason = "complete" | "deployment_ended" | "limit";
 
+/** The data of a `logs` event; its id is the cursor after these lines. */
+export interface LogsEventData {
+  lines: LogLine[];
+}
+
+/** The data of the last event, `end`; `cursor` (also its id) is null when the logs are complete. */
+export interface EndEventData {
+  reason: EndReason;
+  status: DeploymentRef["status"];
+  cursor: string | null;
+}
+
 export type FollowedLogs = { status: 204 } | { status: 200; stream: ReadableStream<Uint8Array> };
 
 /**
@@ -44,8 +56,12 @@ export function endOfFollow(type: LogsType, dep: DeploymentRef, read: SourceRead
   return null;
 }
 
-const sse = (event: string, data: unknown, id?: string) =>
-  `${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+function sse(event: "logs", data: LogsEventData, id: string): string;
+function sse(event: "end", data: EndEventData, id?: string): string;
+function sse(event: "error", data: { code: string; message: string }): string;
+function sse(event: string, data: unknown, id?: string): string {
+  return `${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
 
 class Follower {
   private location: BuildLocation | undefined;

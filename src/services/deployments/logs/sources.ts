@@ -142,6 +142,16 @@ export async function readBuildLogs(
       if (token && isUpstreamError(err, "InvalidParameterException")) throw badCursor(cursorName);
       throw logServiceFailure("CloudWatch Logs", err);
     }
+    if (skip > page.events.length) {
+      // A shorter page than the one the cursor was made on: all of it was read before.
+      skip -= page.events.length;
+      if (page.nextForwardToken === token) {
+        caughtUp = true;
+        break;
+      }
+      token = page.nextForwardToken;
+      continue;
+    }
     const fresh = page.events.slice(skip);
     let used = 0;
     for (const e of fresh) {
