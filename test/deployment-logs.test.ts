@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { callJson, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
 import { injectFault } from "./helpers/deploy";
+import { config } from "./helpers/env";
 import { addDeployment, createApp } from "./helpers/factories";
 import {
   addBuildLines,
@@ -119,7 +120,9 @@ describe("deployment logs", () => {
   });
 
   it("our credentials and account ids never appear: build and runtime lines are redacted", async () => {
+    const pemLine = config.GITHUB_APP_PRIVATE_KEY!.split("\n")[1]!;
     const leaks = [
+      `key material ${pemLine}`,
       "AWS key AKIATESTKEY and secret test-aws-secret",
       "other key AKIAIOSFODNN7EXAMPLE in an env dump",
       "koyeb token test-koyeb-token, neon key test-neon-key",
@@ -132,6 +135,7 @@ describe("deployment logs", () => {
       "Authorization: Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl",
     ];
     const secrets = [
+      pemLine,
       "AKIATESTKEY",
       "test-aws-secret",
       "AKIAIOSFODNN7EXAMPLE",

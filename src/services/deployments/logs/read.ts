@@ -78,6 +78,8 @@ function redactorFor(config: Config, dep: DeploymentRow) {
     config.NEON_API_KEY,
     config.STACK_SECRET_SERVER_KEY,
     config.AGENT_API_SECRET_AUTH,
+    // The GitHub App's key, line by line, should a PEM ever be printed.
+    ...(config.GITHUB_APP_PRIVATE_KEY ?? "").split(/\\n|\n/).filter((l) => /^[A-Za-z0-9+/=]{40,}$/.test(l)),
   ].filter((v): v is string => typeof v === "string");
   const account = accountOfImage(dep.imageUri);
   return redactor({ values, accountIds: account ? [account] : [] });
