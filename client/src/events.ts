@@ -64,6 +64,8 @@ export interface PlatformMetadata {
   deploymentUrl?: string;
   deployStatus?: string;
   reason?: string;
+  /** `deployment_failed`: the path of the failed stage's logs (`…/logs?type=build` or `type=runtime`). */
+  logsUrl?: string;
   /** The publish step that gave up (`publish_failed`). */
   step?: string;
   /** Files of the version not in the commit (`repo_created`, `commit_created`). */

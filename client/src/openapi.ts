@@ -1212,6 +1212,115 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apps/{id}/deployments/{deploymentId}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A deployment's build or runtime logs, a page at a time or followed live
+         * @description Lines are the app's own output, oldest first, as `<ISO time> <line>\n` (an entry with line breaks gives several lines with its time); credentials and account ids of the platform are replaced with `[redacted]`. A page holds at most `limit` entries (and about 1 MB). `x-has-more: true`: more lines are there now, ask again with `x-next-cursor` at once; `false`: caught up, ask again later. No `x-next-cursor`: the logs are complete (the build is over, or the deployment failed or was cancelled) and everything was read. Before the build or the Koyeb deployment has started, a page is empty. With `follow=1`: `text/event-stream` (`retry: 2000`, a `: keepalive` comment at least every 15 s). `logs` events `{ lines: [{ timestamp, message }] }` whose `id` is the cursor after them (`Last-Event-ID` resumes there), then one `end` event `{ reason, status, cursor }` and the stream closes: `complete` (nothing more can come), `deployment_ended` (runtime logs of a healthy deployment, caught up; read on with the cursor later) or `limit` (followed for 10 minutes or its polling budget: reconnect with the cursor). Build logs are complete when the build is over, runtime logs when the deployment failed or was cancelled. An upstream failure that lasts is an `error` event `{ code, message }`, then the stream closes. 204 when following has nothing to send and the logs are complete, or the deployment is healthy and caught up (stops a browser EventSource from reconnecting in a loop). A cursor of another deployment, or of the other `type`, is 400. 502/503 name the log service that failed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `build`: the image build's output (CodeBuild, every phase and command). `runtime`: the deployed instance's output (stdout, stderr and Koyeb's own lines about it). Default: the cursor's type, else `build`. */
+                    type?: "build" | "runtime";
+                    /** @description Where to read on: the `x-next-cursor` of an earlier page (or an event id of a followed stream). */
+                    cursor?: string;
+                    limit?: number;
+                    /** @description `1`: follow live as server-sent events. */
+                    follow?: "0" | "1" | "true" | "false";
+                };
+                header?: {
+                    "last-event-id"?: string;
+                };
+                path: {
+                    id: string;
+                    deploymentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of lines, or the followed stream */
+                200: {
+                    headers: {
+                        /** @description Pass as `cursor` to read on. */
+                        "x-next-cursor"?: string;
+                        /** @description More lines are there right now. */
+                        "x-has-more": "true" | "false";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Following has nothing to send: the logs are complete or caught up with */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (502) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (503) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/message-limit": {
         parameters: {
             query?: never;
@@ -2133,7 +2242,7 @@ export interface components {
             kind: "user" | "assistant";
             /** @description `UserMessage`, an agent kind (`StageResult`, `RefinementRequest`, `ReviewResult`, `RuntimeError`, `WipUpdate`) or `PlatformMessage`. */
             messageKind: string;
-            /** @description The platform message metadata (`type`, `githubUrl`, `commitSha`, …); null otherwise. On `repo_created` and `commit_created`, files of the version not in the commit: `skippedPaths` (paths) and `skipped` (the same, `[{ path, reason }]`, reason `not_applied` for a diff section that could not be applied such as a binary one, `workflow_file` for `.github/workflows/` in the platform's org, `invalid_path` or `undecodable`). */
+            /** @description The platform message metadata (`type`, `githubUrl`, `commitSha`, …); null otherwise. On `repo_created` and `commit_created`, files of the version not in the commit: `skippedPaths` (paths) and `skipped` (the same, `[{ path, reason }]`, reason `not_applied` for a diff section that could not be applied such as a binary one, `workflow_file` for `.github/workflows/` in the platform's org, `invalid_path` or `undecodable`). On `deployment_failed` after the image build or the Koyeb deployment started: `logsUrl`, the path of that stage's logs (`/apps/<id>/deployments/<deploymentId>/logs?type=build` or `type=runtime`). */
             metadata: {
                 [key: string]: unknown;
             } | null;
