@@ -67,20 +67,40 @@ describe.skipIf(!executablePath)("the console in Chromium", () => {
     expect(shown).toContain("repo_created");
     expect(shown).toContain("deployment_in_progress");
     expect(shown).not.toContain("error");
-    // The new app is listed and its first version shown (a screenshot of the finished run); its files open.
+    // The new app is listed and its first version shown; its files open.
     await expect.poll(() => page.locator("[data-testid=app-list] li").count(), { timeout: 15_000 }).toBe(1);
     await expect
       .poll(() => page.textContent("[data-testid=title]"), { timeout: 15_000 })
       .toMatch(/^App [0-9a-f-]{36}$/);
     await page.locator("[data-testid=files-1]").waitFor();
     await page.locator("[data-testid=deployments] li").first().waitFor();
-    fs.mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: path.join(shots, "console.png"), fullPage: true });
     await page.locator("[data-testid=files-1]").click();
     await page.locator("[data-testid=files] li a", { hasText: "README.md" }).click();
     await expect
       .poll(() => page.textContent("[data-testid=file-text]"), { timeout: 15_000 })
       .toContain("Build a todo app");
+
+    // Once the deployment is healthy, its build logs show in the page (the screenshot of the finished run).
+    const appId = (await page.textContent("[data-testid=title]"))!.replace("App ", "");
+    const token = await stack.token("dev-user");
+    await expect
+      .poll(
+        async () => {
+          const res = await fetch(`${stack.base}/apps/${appId}/deployments`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          return ((await res.json()) as { status: string }[])[0]?.status;
+        },
+        { timeout: 90_000, interval: 500 },
+      )
+      .toBe("healthy");
+    await page.locator(`[data-app-id="${appId}"]`).click();
+    await page.locator("[data-testid=deployments] li button", { hasText: "Build logs" }).first().click();
+    await expect
+      .poll(() => page.locator("[data-testid=deployments] pre").first().textContent(), { timeout: 15_000 })
+      .toContain("[Container]");
+    fs.mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: path.join(shots, "console.png"), fullPage: true });
 
     // A second version, then the comparison of the two.
     await page.fill("[data-testid=message]", "add a due date");

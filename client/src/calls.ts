@@ -10,8 +10,13 @@ type OperationOf<Item, M extends HttpMethod> = Item extends { [K in M]: infer O 
 /** The operation at `path` for `method`. */
 export type Operation<P extends keyof paths, M extends HttpMethod> = OperationOf<paths[P], M>;
 
-type IsEventStream<O> = O extends { responses: { 200: { content: { "text/event-stream": unknown } } } }
-  ? true
+/** Answers only an event stream (a route that also answers a page, like the logs, is callable). */
+type IsEventStream<O> = O extends { responses: { 200: { content: infer C } } }
+  ? "text/event-stream" extends keyof C
+    ? [Exclude<keyof C, "text/event-stream">] extends [never]
+      ? true
+      : false
+    : false
   : false;
 
 /**
