@@ -61,6 +61,23 @@ async function deleteFinished(appId: string) {
   });
 }
 
+/** The S3 stand-in's requests for the app that have arrived and not been answered yet. */
+async function s3InFlight(appId: string): Promise<number> {
+  const res = await fetch(`${standInUrl("s3")}/__dev/stats?log`);
+  const { log } = (await res.json()) as { log: { key: string; doneAt: number | null }[] };
+  return log.filter((l) => l.key.includes(`/apps/${appId}/`) && l.doneAt === null).length;
+}
+
+/** Waits until no S3 request of the app is in flight and it holds no object, twice 300 ms apart. */
+async function s3SettledEmpty(appId: string) {
+  const empty = async () => (await s3InFlight(appId)) === 0 && (await s3KeysOf(appId)).length === 0;
+  await eventually("the run's late writes to be taken back", async () => {
+    if (!(await empty())) return null;
+    await new Promise((r) => setTimeout(r, 300));
+    return (await empty()) ? true : null;
+  });
+}
+
 /** What the stand-ins still hold for the app. */
 async function leftovers(appId: string) {
   const koyeb = await koyebOf(appId);
@@ -167,10 +184,36 @@ describe("DELETE /apps/:id", () => {
       expect((await call("DELETE", `/apps/${appId}`, { token: user.token })).status).toBe(202);
       expect(outline(await read).slice(-2)).toEqual(["error:cancelled", "done"]);
       await deleteFinished(appId);
-      await eventually("the run's late writes to be taken back", async () =>
-        (await s3KeysOf(appId)).length === 0 ? true : null,
-      );
+      await s3SettledEmpty(appId);
       await fetch(`${standInUrl("s3")}/__dev/fail`, { method: "DELETE" });
+      expect(await reposTouched(ORG, name)).toEqual([]);
+      expect(await leftovers(appId)).toEqual(NOTHING);
+    });
+  });
+
+  it("a snapshot write that lands after the delete workflow emptied the app's storage is taken back by the run", async () => {
+    await fast(async () => {
+      const user = await createUser();
+      const name = uniqueAppName("late");
+      const res = await sendMessage(scenario("build", { name }), { token: user.token });
+      const appId = res.headers.get("x-app-id")!;
+      // The snapshot's last write (the latest pointer) waits until the app is deleted.
+      const gate = `PUT /app-snapshots/apps/${appId}/latest.json`;
+      const s3 = standInUrl("s3");
+      await fetch(`${s3}/__dev/hold`, { method: "POST", body: JSON.stringify({ match: gate }) });
+      const read = readSse(res, { until: isDone });
+      try {
+        await eventually("the latest pointer's write to be held", async () =>
+          (await s3InFlight(appId)) > 0 ? true : null,
+        );
+        expect((await call("DELETE", `/apps/${appId}`, { token: user.token })).status).toBe(202);
+        expect(outline(await read).slice(-2)).toEqual(["error:cancelled", "done"]);
+        await deleteFinished(appId);
+      } finally {
+        await fetch(`${s3}/__dev/release`, { method: "POST", body: JSON.stringify({ match: gate }) });
+      }
+      // The held write lands now, after the workflow's clean-up; the run takes it back.
+      await s3SettledEmpty(appId);
       expect(await reposTouched(ORG, name)).toEqual([]);
       expect(await leftovers(appId)).toEqual(NOTHING);
     });

@@ -297,14 +297,7 @@ export class AppSession extends DurableObject<Env> {
       outcome,
       base,
     );
-    if (completion.type === "publish" && !this.alive()) {
-      // The app was deleted while its snapshot was being written: take it back out of S3.
-      await deleteAppObjects(this.config, ids.appId).catch((err) =>
-        log.error("snapshot clean-up failed", { err }),
-      );
-      return { type: "finish", error: { code: "cancelled", message: "The app is being deleted" } };
-    }
-    return completion;
+    return this.unlessDeleted(run, ids, completion);
   }
 
   /** A restore's work: the version's files become the next version (completeRestore). */
@@ -328,13 +321,22 @@ export class AppSession extends DurableObject<Env> {
     if (completion.type === "finish" && completion.error) {
       await this.refund(run.id, run.userId, run.countedDay);
     }
-    if (completion.type === "publish" && !this.alive()) {
-      await deleteAppObjects(this.config, ids.appId).catch((err) =>
-        this.logger(run.id).error("snapshot clean-up failed", { err }),
-      );
-      return { type: "finish", error: { code: "cancelled", message: "The app is being deleted" } };
-    }
-    return completion;
+    return this.unlessDeleted(run, ids, completion);
+  }
+
+  /**
+   * A run that ends after its app was deleted may have been writing its snapshot meanwhile: the
+   * delete workflow can have removed the app's objects before the last of those writes landed.
+   * Once the store has ended (nothing of it is in flight), they are taken back out of S3 here,
+   * and a version that was made is not published.
+   */
+  private async unlessDeleted(run: RunRow, ids: RunIds, completion: Completion): Promise<Completion> {
+    if (this.alive()) return completion;
+    await deleteAppObjects(this.config, ids.appId).catch((err) =>
+      this.logger(run.id).error("snapshot clean-up failed", { err }),
+    );
+    if (completion.type !== "publish") return completion;
+    return { type: "finish", error: { code: "cancelled", message: "The app is being deleted" } };
   }
 
   /** Hands a new version to the PublishWorkflow; the run ends when its first outcome arrives. */
