@@ -1,10 +1,12 @@
-// Fault injection shared by the deploy stand-ins: `POST /__dev/fail { match, status, times }` makes
-// the next `times` requests whose key contains `match` fail with `status` (e.g. a 503 twice, then
-// the real answer). The key is "METHOD /path" plus the query string (REST stand-ins) or the
-// operation name (AWS JSON services); an optional `bodyMatch` narrows a rule to requests whose body
-// contains it (one test's resource).
+// Fault injection shared by the stand-ins (GitHub has richer rules of its own): `POST /__dev/fail
+// { match, status, times }` makes the next `times` requests whose key contains `match` fail with
+// `status` (e.g. a 503 twice, then the real answer). The key is "METHOD /path", plus the query
+// string (Koyeb, Neon) or the operation name (AWS JSON services); an optional `bodyMatch` narrows a
+// rule to requests whose body contains it (one test's resource).
 // `delayMs` holds a matching request that long first; with `status` 0 it then gets the real answer
 // (a slow service, not a failing one), for the stand-ins that honour it (S3).
+// `guardRoutes` puts these rules, and the vendor's own refusals (its credential check), in front of
+// a stand-in's API routes.
 import { json, send } from "./http.mjs";
 
 export function createFaults() {
