@@ -33,57 +33,53 @@ export async function startStack({
   // can have a project without GitHub sign-in without touching the shared one).
   const projects = new Map([[projectId, { secretServerKey, oauthProviders: new Set(["github"]) }]]);
 
-  /** Stack's refusal of a server call's server-key headers, `{ status, code, error, details? }`, or null. */
+  /** Stack's refusal of a server call's server-key headers (`known`'s arguments after `res`), or null. */
   const refuseServer = ({ req }) => {
     const h = req.headers;
     const accessType = h["x-stack-access-type"];
     if (!accessType) {
-      return {
-        status: 400,
-        code: "ACCESS_TYPE_REQUIRED",
-        error: "You must specify an access level for this Stack project.",
-      };
+      return [400, "ACCESS_TYPE_REQUIRED", "You must specify an access level for this Stack project."];
     }
     if (!["client", "server", "admin"].includes(accessType)) {
-      return {
-        status: 400,
-        code: "INVALID_ACCESS_TYPE",
-        error: `The x-stack-access-type header must be 'client', 'server', or 'admin', but was '${accessType}'.`,
-      };
+      return [
+        400,
+        "INVALID_ACCESS_TYPE",
+        `The x-stack-access-type header must be 'client', 'server', or 'admin', but was '${accessType}'.`,
+      ];
     }
     const id = h["x-stack-project-id"];
     if (!id) {
-      return {
-        status: 400,
-        code: "ACCESS_TYPE_WITHOUT_PROJECT_ID",
-        error: "The x-stack-project-id header was not provided.",
-        details: { request_type: accessType },
-      };
+      return [
+        400,
+        "ACCESS_TYPE_WITHOUT_PROJECT_ID",
+        "The x-stack-project-id header was not provided.",
+        { request_type: accessType },
+      ];
     }
     const project = projects.get(id);
     if (!project) {
-      return {
-        status: 400,
-        code: "CURRENT_PROJECT_NOT_FOUND",
-        error: `The current project with ID ${id} was not found.`,
-        details: { project_id: id },
-      };
+      return [
+        400,
+        "CURRENT_PROJECT_NOT_FOUND",
+        `The current project with ID ${id} was not found.`,
+        { project_id: id },
+      ];
     }
     if (accessType !== "server") {
-      return {
-        status: 401,
-        code: "INSUFFICIENT_ACCESS_TYPE",
-        error: `The x-stack-access-type header must be 'server', but was '${accessType}'.`,
-        details: { actual_access_type: accessType, allowed_access_types: ["server", "admin"] },
-      };
+      return [
+        401,
+        "INSUFFICIENT_ACCESS_TYPE",
+        `The x-stack-access-type header must be 'server', but was '${accessType}'.`,
+        { actual_access_type: accessType, allowed_access_types: ["server", "admin"] },
+      ];
     }
     if (h["x-stack-secret-server-key"] !== project.secretServerKey) {
-      return {
-        status: 401,
-        code: "INVALID_SECRET_SERVER_KEY",
-        error: `The secret server key is not valid for the project ${JSON.stringify(id)}.`,
-        details: { project_id: id },
-      };
+      return [
+        401,
+        "INVALID_SECRET_SERVER_KEY",
+        `The secret server key is not valid for the project ${JSON.stringify(id)}.`,
+        { project_id: id },
+      ];
     }
     return null;
   };
@@ -94,7 +90,7 @@ export async function startStack({
       faultsFirst: true,
       key: ({ req, url }) => `${req.method} ${url.pathname}`,
       refuse: refuseServer,
-      refused: ({ res }, r) => known(res, r.status, r.code, r.error, r.details),
+      refused: ({ res }, refusal) => known(res, ...refusal),
       failed: ({ res }, fault) =>
         send(res, fault.status, { code: "INJECTED_FAULT", error: `injected ${fault.status}` }),
     });
