@@ -2,6 +2,7 @@
 // driven by named scenarios (see agent-scenarios.mjs). Control endpoints under /__dev/.
 import { runScenario, SCENARIOS } from "./agent-scenarios.mjs";
 import { eventJson, frame, validateRequest } from "./agent-wire.mjs";
+import { guardRoutes } from "./faults.mjs";
 import { createServer, INVALID_JSON, json, listen, send } from "./http.mjs";
 
 const MAX_RECORDS = 1000;
@@ -135,34 +136,43 @@ export async function startAgent({ port = 0, secret = "dev-agent-secret" } = {})
     return null;
   };
 
-  async function message({ req, res, body: rawBody }) {
-    const raw = rawBody.toString("utf8");
-    const parsed = json(rawBody);
-    const body = parsed === INVALID_JSON ? null : parsed;
-    const record = {
+  /** Every request is recorded, the refused ones too, with the status it got. */
+  function record(ctx) {
+    const parsed = json(ctx.body);
+    ctx.record = {
       receivedAt: new Date().toISOString(),
-      headers: { ...req.headers },
-      body,
-      raw,
+      headers: { ...ctx.req.headers },
+      body: parsed === INVALID_JSON ? null : parsed,
+      raw: ctx.body.toString("utf8"),
       status: 0,
       scenario: null,
       options: null,
       outcome: "rejected",
       eventsSent: 0,
     };
-    records.push(record);
+    records.push(ctx.record);
     if (records.length > MAX_RECORDS) records.shift();
-    const reject = (status, detail, headers) => {
-      record.status = status;
-      send(res, status, { detail }, headers);
-    };
+  }
+  const reject = ({ res, record }, status, detail, headers) => {
+    record.status = status;
+    send(res, status, { detail }, headers);
+  };
 
+  /** The real server's bearer check: no credential is a 401, a wrong one a 403. */
+  function refuse({ req }) {
     const auth = req.headers.authorization;
-    if (!auth) return reject(401, "Not authenticated", { "www-authenticate": "Bearer" });
+    if (!auth) return { status: 401, detail: "Not authenticated", headers: { "www-authenticate": "Bearer" } };
     const m = /^Bearer (.+)$/.exec(auth);
-    if (!m || m[1] !== secret) return reject(403, "Invalid authentication credentials");
+    if (!m || m[1] !== secret) return { status: 403, detail: "Invalid authentication credentials" };
+    return null;
+  }
+
+  async function message(ctx) {
+    const { res, body: rawBody, record } = ctx;
+    const parsed = json(rawBody);
+    const { body, raw } = record;
     if (parsed === INVALID_JSON || parsed === undefined)
-      return reject(422, [
+      return reject(ctx, 422, [
         {
           type: "json_invalid",
           loc: ["body", 0],
@@ -172,7 +182,7 @@ export async function startAgent({ port = 0, secret = "dev-agent-secret" } = {})
         },
       ]);
     const problems = validateRequest(body);
-    if (problems.length) return reject(422, problems);
+    if (problems.length) return reject(ctx, 422, problems);
 
     const lastUser = [...body.allMessages].reverse().find((e) => e.role === "user");
     const choice = markerIn(lastUser?.content) ??
@@ -183,7 +193,7 @@ export async function startAgent({ port = 0, secret = "dev-agent-secret" } = {})
     record.scenario = choice.scenario;
     record.options = normalizeOptions(choice.options);
     if (!SCENARIOS.has(choice.scenario))
-      return reject(422, [
+      return reject(ctx, 422, [
         {
           type: "value_error",
           loc: ["body", "allMessages"],
@@ -199,7 +209,11 @@ export async function startAgent({ port = 0, secret = "dev-agent-secret" } = {})
   }
 
   const server = createServer("agent", [
-    ["POST", "/message", message],
+    ...guardRoutes([["POST", "/message", message]], {
+      before: record,
+      refuse,
+      refused: (ctx, refusal) => reject(ctx, refusal.status, refusal.detail, refusal.headers),
+    }),
     [
       "GET",
       "/__dev/requests",

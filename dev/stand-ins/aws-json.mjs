@@ -1,6 +1,6 @@
 // What the ECR and CodeBuild stand-ins share: SigV4 verification with the right credential scope,
 // answered as those services answer, and the AWS JSON 1.1 protocol (POST / with X-Amz-Target, errors as { __type, message }).
-import { createFaults } from "./faults.mjs";
+import { createFaults, guardRoutes } from "./faults.mjs";
 import { createServer, INVALID_JSON, json, send } from "./http.mjs";
 import { verifySigV4 } from "./sigv4.mjs";
 
@@ -83,36 +83,45 @@ export function createAwsJsonServer({
   devRoutes,
 }) {
   const faults = createFaults();
-  const handle = async ({ req, res, url, body }) => {
-    const denied = verifyJsonSigV4(req, body, { credentials, region, service });
-    if (denied) return sendAwsError(res, denied.status, denied.type, denied.message);
-    const target = String(req.headers["x-amz-target"] ?? "");
-    const op = target.startsWith(`${targetPrefix}.`) ? target.slice(targetPrefix.length + 1) : "";
-    if (!Object.hasOwn(operations, op)) {
-      return sendAwsError(res, 400, "UnknownOperationException", `Unknown operation ${target || "(none)"}`);
+  const target = (req) => String(req.headers["x-amz-target"] ?? "");
+  const operation = (req) =>
+    target(req).startsWith(`${targetPrefix}.`) ? target(req).slice(targetPrefix.length + 1) : "";
+  // What the service refuses before any operation runs: a name it does not serve, another protocol.
+  const unserved = (req) => {
+    if (!Object.hasOwn(operations, operation(req))) {
+      return new AwsError(400, "UnknownOperationException", `Unknown operation ${target(req) || "(none)"}`);
     }
     if (!String(req.headers["content-type"] ?? "").startsWith(JSON_11)) {
-      return sendAwsError(res, 400, "SerializationException", `Content-Type must be ${JSON_11}`);
+      return new AwsError(400, "SerializationException", `Content-Type must be ${JSON_11}`);
     }
-    const fault = faults.take(`${req.method} ${url.pathname} ${op}`, body);
-    if (fault) {
-      const type =
-        fault.status === 400 || fault.status === 429 ? "ThrottlingException" : "ServiceUnavailableException";
-      return sendAwsError(res, fault.status, type, `Injected fault (${fault.match})`);
-    }
+    return null;
+  };
+  const handle = async ({ req, res, body }) => {
     const input = body.length ? json(body) : {};
     if (input === INVALID_JSON || typeof input !== "object" || input === null || Array.isArray(input)) {
       return sendAwsError(res, 400, "SerializationException", "Request body is not a JSON object");
     }
     try {
-      const output = await operations[op](input);
+      const output = await operations[operation(req)](input);
       send(res, 200, output ?? {}, { "content-type": JSON_11, "x-amzn-requestid": crypto.randomUUID() });
     } catch (err) {
       if (err instanceof AwsError) return sendAwsError(res, err.status, err.type, err.message);
       throw err;
     }
   };
-  return createServer(name, [...faults.routes(), ...(devRoutes ?? []), ["POST", "/", handle]]);
+  const api = guardRoutes([["POST", "/", handle]], {
+    faults,
+    // The operation is part of the key, so a rule can name one call of the service.
+    key: ({ req, url }) => `${req.method} ${url.pathname} ${operation(req)}`,
+    refuse: ({ req, body }) => verifyJsonSigV4(req, body, { credentials, region, service }) ?? unserved(req),
+    refused: ({ res }, error) => sendAwsError(res, error.status, error.type, error.message),
+    failed: ({ res }, fault) => {
+      const type =
+        fault.status === 400 || fault.status === 429 ? "ThrottlingException" : "ServiceUnavailableException";
+      sendAwsError(res, fault.status, type, `Injected fault (${fault.match})`);
+    },
+  });
+  return createServer(name, [...faults.routes(), ...(devRoutes ?? []), ...api]);
 }
 
 /** Epoch seconds, the JSON 1.1 timestamp format. */

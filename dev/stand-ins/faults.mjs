@@ -1,10 +1,12 @@
-// Fault injection shared by the deploy stand-ins: `POST /__dev/fail { match, status, times }` makes
-// the next `times` requests whose key contains `match` fail with `status` (e.g. a 503 twice, then
-// the real answer). The key is "METHOD /path" plus the query string (REST stand-ins) or the
-// operation name (AWS JSON services); an optional `bodyMatch` narrows a rule to requests whose body
-// contains it (one test's resource).
+// Fault injection shared by the stand-ins (GitHub has richer rules of its own): `POST /__dev/fail
+// { match, status, times }` makes the next `times` requests whose key contains `match` fail with
+// `status` (e.g. a 503 twice, then the real answer). The key is "METHOD /path", plus the query
+// string (Koyeb, Neon) or the operation name (AWS JSON services); an optional `bodyMatch` narrows a
+// rule to requests whose body contains it (one test's resource).
 // `delayMs` holds a matching request that long first; with `status` 0 it then gets the real answer
 // (a slow service, not a failing one), for the stand-ins that honour it (S3).
+// `guardRoutes` puts these rules, and the vendor's own refusals (its credential check), in front of
+// a stand-in's API routes.
 import { json, send } from "./http.mjs";
 
 export function createFaults() {
@@ -62,22 +64,47 @@ export function createFaults() {
   };
 }
 
+/** The default fault key: "METHOD /path?query" (the query, so a rule can name one resource of a GET). */
+const requestKey = (ctx) => `${ctx.req.method} ${ctx.url.pathname}${ctx.url.search}`;
+
 /**
- * Wraps a stand-in's API routes the way the vendor guards its API: a request without the right
- * credential gets the vendor's 401 (`unauthorized`), then a fault rule that matches
- * "METHOD /path?query" answers instead of the route (`failed`). `before` sees every request first (a
- * recorder). Control routes under /__dev/ are left out of it by the caller and stay open.
+ * Wraps a stand-in's API routes the way the vendor guards its API. Each request, in this order:
+ * - `before(ctx)` sees it first (a recorder);
+ * - `refuse(ctx)` names what the vendor refuses it for before serving it (a credential it does not
+ *   accept; for some vendors also a request it cannot route), or nothing when it passes;
+ *   `refused(ctx, refusal)` answers that in the vendor's shape;
+ * - a fault rule (of `faults`) whose `match` is in the request's `key(ctx)` (by default
+ *   "METHOD /path?query") and whose `bodyMatch` is in its body answers instead of the route:
+ *   `failed(ctx, rule, handler)` answers it, or lets the route answer by calling `handler(ctx)`.
+ *   With `delays`, a rule's `delayMs` holds the request that long first (a slow service).
+ *   With `faultsFirst`, faults come before `refuse` (an outage answers whoever calls).
+ * Control routes under /__dev/ are left out of it by the caller and stay open.
  */
-export function guardRoutes(routes, { faults, authorized, unauthorized, failed, before }) {
+export function guardRoutes(
+  routes,
+  { faults, key = requestKey, before, refuse, refused, failed, delays = false, faultsFirst = false },
+) {
+  // Each check answers the request (and says so) or lets it go on.
+  const refusal = async (ctx) => {
+    const no = await refuse?.(ctx);
+    if (!no) return false;
+    await refused(ctx, no);
+    return true;
+  };
+  const fault = async (ctx, handler) => {
+    const rule = faults?.take(key(ctx), ctx.body);
+    if (!rule) return false;
+    if (delays && rule.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
+    await failed(ctx, rule, handler);
+    return true;
+  };
+  const checks = faultsFirst ? [fault, refusal] : [refusal, fault];
   return routes.map(([method, pattern, handler]) => [
     method,
     pattern,
-    (ctx) => {
+    async (ctx) => {
       before?.(ctx);
-      if (!authorized(ctx)) return unauthorized(ctx);
-      // The query string is part of the key, so a rule can name one resource of a GET.
-      const fault = faults.take(`${ctx.req.method} ${ctx.url.pathname}${ctx.url.search}`, ctx.body);
-      if (fault) return failed(ctx, fault);
+      for (const check of checks) if (await check(ctx, handler)) return;
       return handler(ctx);
     },
   ]);

@@ -14,41 +14,35 @@ const parse = (raw) => {
   }
 };
 
-/** Wraps routes so each exchange (request and answer) lands in `exchanges`. */
-export function recordExchanges(routes, exchanges) {
-  return routes.map(([method, pattern, handler]) => [
-    method,
-    pattern,
-    async (ctx) => {
-      const { req, res, url, body } = ctx;
-      const entry = {
-        method: req.method,
-        path: url.pathname,
-        query: [...url.searchParams],
-        requestContentType: req.headers["content-type"] ?? null,
-        requestBody: parse(body),
-        status: 0,
-        responseContentType: null,
-        responseBody: null,
-      };
-      const writeHead = res.writeHead.bind(res);
-      const end = res.end.bind(res);
-      res.writeHead = (status, ...rest) => {
-        entry.status = status;
-        const headers = rest.find((r) => r && typeof r === "object") ?? {};
-        entry.responseContentType = headers["content-type"] ?? res.getHeader("content-type") ?? null;
-        return writeHead(status, ...rest);
-      };
-      res.end = (chunk, ...rest) => {
-        entry.status ||= res.statusCode;
-        entry.responseBody = typeof chunk === "function" ? null : parse(chunk);
-        exchanges.push(entry);
-        if (exchanges.length > MAX_EXCHANGES) exchanges.shift();
-        return end(chunk, ...rest);
-      };
-      return handler(ctx);
-    },
-  ]);
+/** Records each exchange (request and answer) in `exchanges`: a `before` hook of guardRoutes. */
+export function recordExchange(exchanges) {
+  return ({ req, res, url, body }) => {
+    const entry = {
+      method: req.method,
+      path: url.pathname,
+      query: [...url.searchParams],
+      requestContentType: req.headers["content-type"] ?? null,
+      requestBody: parse(body),
+      status: 0,
+      responseContentType: null,
+      responseBody: null,
+    };
+    const writeHead = res.writeHead.bind(res);
+    const end = res.end.bind(res);
+    res.writeHead = (status, ...rest) => {
+      entry.status = status;
+      const headers = rest.find((r) => r && typeof r === "object") ?? {};
+      entry.responseContentType = headers["content-type"] ?? res.getHeader("content-type") ?? null;
+      return writeHead(status, ...rest);
+    };
+    res.end = (chunk, ...rest) => {
+      entry.status ||= res.statusCode;
+      entry.responseBody = typeof chunk === "function" ? null : parse(chunk);
+      exchanges.push(entry);
+      if (exchanges.length > MAX_EXCHANGES) exchanges.shift();
+      return end(chunk, ...rest);
+    };
+  };
 }
 
 export function exchangeRoutes(exchanges) {

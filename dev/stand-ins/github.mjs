@@ -2,11 +2,12 @@
 // user's token, App endpoints with the App's JWT, repositories and git data with an installation
 // token (its own org only) or a user token (the user's own account and orgs).
 import { generateKeyPairSync } from "node:crypto";
+import { guardRoutes } from "./faults.mjs";
 import { createAppAuth } from "./github-auth.mjs";
 import { flatten } from "./github-git.mjs";
 import { gitRoutes } from "./github-gitdata.mjs";
 import { orgRoutes } from "./github-orgs.mjs";
-import { exchangeRoutes, recordExchanges } from "./github-record.mjs";
+import { exchangeRoutes, recordExchange } from "./github-record.mjs";
 import {
   advanceRef,
   apiBase,
@@ -162,12 +163,11 @@ function createFaults() {
       rules.push({ ...rule, rx: toRegExp(rule.match), left: rule.times ?? 1 });
     },
     clear: () => rules.splice(0),
-    take(method, path, body) {
+    /** The rule for "METHOD path" (guardRoutes' key) and the request body, using one of its shots. */
+    take(key, body) {
       const rule = rules.find(
         (r) =>
-          r.left > 0 &&
-          r.rx.test(`${method} ${path}`) &&
-          (!r.bodyIncludes || body.toString("utf8").includes(r.bodyIncludes)),
+          r.left > 0 && r.rx.test(key) && (!r.bodyIncludes || body.toString("utf8").includes(r.bodyIncludes)),
       );
       if (rule) rule.left -= 1;
       return rule;
@@ -177,29 +177,21 @@ function createFaults() {
 
 const failBody = (rule) => rule.body ?? { message: rule.status >= 500 ? "Server Error" : "Injected failure" };
 
-function withFaults(routes, faults, store) {
-  return routes.map(([method, pattern, handler]) => [
-    method,
-    pattern,
-    async (ctx) => {
-      const rule = faults.take(ctx.req.method, ctx.url.pathname, ctx.body);
-      if (!rule) return handler(ctx);
-      if (rule.delayMs) {
-        await new Promise((r) => setTimeout(r, rule.delayMs));
-        return handler(ctx);
-      }
-      if (rule.advanceRef) {
-        const repo = store.get(ctx.params.owner ?? "", ctx.params.repo ?? "");
-        if (repo) advanceRef(repo, `refs/${rule.advanceRef}`);
-        return handler(ctx);
-      }
-      if (rule.after) {
-        const sink = { headersSent: false, writeHead() {}, end() {} };
-        await handler({ ...ctx, res: sink });
-      }
-      send(ctx.res, rule.status, failBody(rule), rule.headers ?? {});
-    },
-  ]);
+/** Answers a fault rule that matched; a delay (held by guardRoutes) or an advanced ref lets the call run. */
+function failWith(store) {
+  return async (ctx, rule, handler) => {
+    if (rule.delayMs) return handler(ctx);
+    if (rule.advanceRef) {
+      const repo = store.get(ctx.params.owner ?? "", ctx.params.repo ?? "");
+      if (repo) advanceRef(repo, `refs/${rule.advanceRef}`);
+      return handler(ctx);
+    }
+    if (rule.after) {
+      const sink = { headersSent: false, writeHead() {}, end() {} };
+      await handler({ ...ctx, res: sink });
+    }
+    send(ctx.res, rule.status, failBody(rule), rule.headers ?? {});
+  };
 }
 
 function devRoutes({ store, auth, faults, privateKeyPem }) {
@@ -321,7 +313,14 @@ export async function startGitHub({
   ];
   const exchanges = [];
   const server = createServer("github", [
-    ...recordExchanges(withFaults(api, faults, store), exchanges),
+    // Every exchange is recorded, fault answers included; auth is each route's own (it differs by route).
+    ...guardRoutes(api, {
+      faults,
+      key: ({ req, url }) => `${req.method} ${url.pathname}`,
+      before: recordExchange(exchanges),
+      delays: true,
+      failed: failWith(store),
+    }),
     ...devRoutes({ store, auth, faults, privateKeyPem }),
     ...exchangeRoutes(exchanges),
   ]);

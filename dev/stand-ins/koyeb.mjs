@@ -327,9 +327,8 @@ export async function startKoyeb({
   // Auth and fault injection wrap every API route; control routes under /__dev/ stay open.
   const guarded = guardRoutes(routes, {
     faults,
-    authorized: (ctx) => ctx.req.headers.authorization === `Bearer ${token}`,
-    unauthorized: (ctx) =>
-      koyebError(ctx.res, 401, "authentication_error", "Request unauthenticated with bearer"),
+    refuse: (ctx) => ctx.req.headers.authorization !== `Bearer ${token}`,
+    refused: (ctx) => koyebError(ctx.res, 401, "authentication_error", "Request unauthenticated with bearer"),
     failed: (ctx, fault) =>
       koyebError(
         ctx.res,

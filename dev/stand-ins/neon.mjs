@@ -304,10 +304,10 @@ export async function startNeon({
   const guarded = guardRoutes(routes, {
     faults,
     before: record,
-    authorized: (ctx) =>
-      ctx.req.headers.authorization === `Bearer ${apiKey}` ||
-      ctx.req.headers.authorization === `Bearer ${personalKey}`,
-    unauthorized: (ctx) => neonError(ctx.res, 401, "authentication required"),
+    refuse: (ctx) =>
+      ctx.req.headers.authorization !== `Bearer ${apiKey}` &&
+      ctx.req.headers.authorization !== `Bearer ${personalKey}`,
+    refused: (ctx) => neonError(ctx.res, 401, "authentication required"),
     failed: (ctx, fault) => neonError(ctx.res, fault.status, fault.message ?? "injected fault"),
   });
 

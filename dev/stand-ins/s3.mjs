@@ -2,7 +2,7 @@
 // objects kept in memory with their content type. The operations the backend uses: Put/Get (with
 // Range)/Head/DeleteObject, ListObjectsV2 and DeleteObjects, with S3's XML answers and errors.
 import { createHash } from "node:crypto";
-import { createFaults } from "./faults.mjs";
+import { createFaults, guardRoutes } from "./faults.mjs";
 import { createServer, listen, send } from "./http.mjs";
 import { checkBodyChecksums } from "./s3-checksums.mjs";
 import { decodeS3Path, verifySigV4 } from "./sigv4.mjs";
@@ -181,35 +181,37 @@ export async function startS3({
     });
   }
 
-  async function handle({ req, res, body }) {
-    const denied = verifySigV4({ req, body, service: "s3", region, keys });
-    if (denied) return s3Error(req, res, denied.status, denied.code, denied.message);
-
+  /** Where a path-style request points: its decoded path, bucket, key and query (null: no path). */
+  function locate(req) {
     const [rawPath, rawQuery = ""] = (req.url ?? "/").split(/\?(.*)/s);
     const path = decodeS3Path(rawPath);
-    if (path === null || !path.startsWith("/"))
-      return s3Error(req, res, 400, "InvalidURI", "Couldn't parse the URI");
+    if (path === null || !path.startsWith("/")) return null;
     const slash = path.indexOf("/", 1);
     const bucket = slash === -1 ? path.slice(1) : path.slice(1, slash);
     const key = slash === -1 ? "" : path.slice(slash + 1);
-    const objects = store.get(bucket);
-    if (!bucket || !objects) {
-      return s3Error(
-        req,
-        res,
-        404,
-        "NoSuchBucket",
-        "The specified bucket does not exist",
-        `<BucketName>${xmlEscape(bucket)}</BucketName>`,
-      );
-    }
-    const q = new URLSearchParams(rawQuery);
-    const fault = faults.take(`${req.method} ${path}`, body);
-    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-    if (fault?.status) {
-      return s3Error(req, res, fault.status, FAULT_CODES[fault.status] ?? "InvalidRequest", "Injected fault");
-    }
+    return { path, bucket, key, q: new URLSearchParams(rawQuery) };
+  }
 
+  /** What S3 refuses before the operation: a bad signature, a path it cannot parse, no such bucket. */
+  function refuse({ req, body }) {
+    const denied = verifySigV4({ req, body, service: "s3", region, keys });
+    if (denied) return denied;
+    const at = locate(req);
+    if (!at) return { status: 400, code: "InvalidURI", message: "Couldn't parse the URI" };
+    if (!at.bucket || !store.has(at.bucket)) {
+      return {
+        status: 404,
+        code: "NoSuchBucket",
+        message: "The specified bucket does not exist",
+        extra: `<BucketName>${xmlEscape(at.bucket)}</BucketName>`,
+      };
+    }
+    return null;
+  }
+
+  function handle({ req, res, body }) {
+    const { bucket, key, q } = locate(req);
+    const objects = store.get(bucket);
     if (key === "") {
       if (req.method === "GET") return listObjects(req, res, bucket, objects, q);
       if (req.method === "POST" && q.has("delete")) return deleteObjects(req, res, objects, body);
@@ -279,7 +281,25 @@ export async function startS3({
         send(res, 200, { objects: list });
       },
     ],
-    ["*", "/*any", handle],
+    ...guardRoutes([["*", "/*any", handle]], {
+      faults,
+      key: ({ req }) => `${req.method} ${locate(req).path}`,
+      refuse,
+      refused: ({ req, res }, refusal) =>
+        s3Error(req, res, refusal.status, refusal.code, refusal.message, refusal.extra),
+      delays: true,
+      // A rule with status 0 only slows the request down: S3 then answers it.
+      failed: (ctx, fault, handler) =>
+        fault.status
+          ? s3Error(
+              ctx.req,
+              ctx.res,
+              fault.status,
+              FAULT_CODES[fault.status] ?? "InvalidRequest",
+              "Injected fault",
+            )
+          : handler(ctx),
+    }),
   ]);
   const handle_ = await listen(server, port);
   return { ...handle_, accessKeyId, secretAccessKey, region, buckets };

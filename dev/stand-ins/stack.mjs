@@ -1,7 +1,7 @@
 // Stack Auth stand-in: the project's JWKS (ES256, like Stack), access tokens for named users, and
 // the two server calls we use, with the server-key headers checked like the real API.
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { createFaults } from "./faults.mjs";
+import { createFaults, guardRoutes } from "./faults.mjs";
 import { createServer, INVALID_JSON, json, listen, send } from "./http.mjs";
 import { githubTokens, putUser, users } from "./world.mjs";
 
@@ -33,69 +33,67 @@ export async function startStack({
   // can have a project without GitHub sign-in without touching the shared one).
   const projects = new Map([[projectId, { secretServerKey, oauthProviders: new Set(["github"]) }]]);
 
-  /** The caller's project when the server-key headers are right; otherwise answers Stack's error. */
-  const checkServer = (req, res) => {
-    const fault = faults.take(`${req.method} ${new URL(req.url, "http://x").pathname}`);
-    if (fault) {
-      send(res, fault.status, { code: "INJECTED_FAULT", error: `injected ${fault.status}` });
-      return null;
-    }
+  /** Stack's refusal of a server call's server-key headers (`known`'s arguments after `res`), or null. */
+  const refuseServer = ({ req }) => {
     const h = req.headers;
     const accessType = h["x-stack-access-type"];
     if (!accessType) {
-      known(res, 400, "ACCESS_TYPE_REQUIRED", "You must specify an access level for this Stack project.");
-      return null;
+      return [400, "ACCESS_TYPE_REQUIRED", "You must specify an access level for this Stack project."];
     }
     if (!["client", "server", "admin"].includes(accessType)) {
-      known(
-        res,
+      return [
         400,
         "INVALID_ACCESS_TYPE",
         `The x-stack-access-type header must be 'client', 'server', or 'admin', but was '${accessType}'.`,
-      );
-      return null;
+      ];
     }
     const id = h["x-stack-project-id"];
     if (!id) {
-      known(res, 400, "ACCESS_TYPE_WITHOUT_PROJECT_ID", "The x-stack-project-id header was not provided.", {
-        request_type: accessType,
-      });
-      return null;
+      return [
+        400,
+        "ACCESS_TYPE_WITHOUT_PROJECT_ID",
+        "The x-stack-project-id header was not provided.",
+        { request_type: accessType },
+      ];
     }
     const project = projects.get(id);
     if (!project) {
-      known(res, 400, "CURRENT_PROJECT_NOT_FOUND", `The current project with ID ${id} was not found.`, {
-        project_id: id,
-      });
-      return null;
+      return [
+        400,
+        "CURRENT_PROJECT_NOT_FOUND",
+        `The current project with ID ${id} was not found.`,
+        { project_id: id },
+      ];
     }
     if (accessType !== "server") {
-      known(
-        res,
+      return [
         401,
         "INSUFFICIENT_ACCESS_TYPE",
         `The x-stack-access-type header must be 'server', but was '${accessType}'.`,
-        {
-          actual_access_type: accessType,
-          allowed_access_types: ["server", "admin"],
-        },
-      );
-      return null;
+        { actual_access_type: accessType, allowed_access_types: ["server", "admin"] },
+      ];
     }
     if (h["x-stack-secret-server-key"] !== project.secretServerKey) {
-      known(
-        res,
+      return [
         401,
         "INVALID_SECRET_SERVER_KEY",
         `The secret server key is not valid for the project ${JSON.stringify(id)}.`,
-        {
-          project_id: id,
-        },
-      );
-      return null;
+        { project_id: id },
+      ];
     }
-    return project;
+    return null;
   };
+  /** The server calls: a fault rule first (an outage answers whoever calls), then the server key. */
+  const serverRoutes = (routes) =>
+    guardRoutes(routes, {
+      faults,
+      faultsFirst: true,
+      key: ({ req, url }) => `${req.method} ${url.pathname}`,
+      refuse: refuseServer,
+      refused: ({ res }, refusal) => known(res, ...refusal),
+      failed: ({ res }, fault) =>
+        send(res, fault.status, { code: "INJECTED_FAULT", error: `injected ${fault.status}` }),
+    });
 
   async function mint({ userId, expiresIn = 3600, claims = {}, omit = [] }) {
     const user = users.get(userId);
@@ -139,79 +137,79 @@ export async function startStack({
         send(res, 200, { keys: [jwk] }, { "cache-control": "public, max-age=300" });
       },
     ],
-    [
-      "GET",
-      "/api/v1/users/:id",
-      ({ req, res, params }) => {
-        if (!checkServer(req, res)) return;
-        const u = users.get(params.id);
-        if (!u) return known(res, 404, "USER_NOT_FOUND", "User not found.");
-        send(res, 200, {
-          id: u.id,
-          primary_email: u.email,
-          primary_email_verified: u.emailVerified,
-          display_name: u.displayName,
-          oauth_providers: u.github ? [{ id: "github", account_id: u.github.login, email: u.email }] : [],
-          is_anonymous: false,
-          signed_up_at_millis: 0,
-        });
-      },
-    ],
-    [
-      // The checks in the order Stack's handler makes them (apps/backend, connected-accounts
-      // `[user_id]/[provider_id]/access-token/crud.tsx`): provider enabled in the project, user,
-      // connection, then a stored token holding every scope asked for. GitHub OAuth-app tokens
-      // have no refresh token, so a token GitHub no longer accepts (revoked, expired) leaves
-      // nothing to refresh: OAUTH_CONNECTION_DOES_NOT_HAVE_REQUIRED_SCOPE, like a missing scope.
-      "POST",
-      "/api/v1/connected-accounts/:id/:provider/access-token",
-      ({ req, res, params, body }) => {
-        const project = checkServer(req, res);
-        if (!project) return;
-        const b = json(body);
-        if (b === INVALID_JSON)
-          return known(res, 400, "BODY_PARSING_ERROR", "The request body is not valid JSON.");
-        if (b !== undefined && (typeof b !== "object" || b === null || Array.isArray(b))) {
-          return known(res, 400, "SCHEMA_ERROR", "body must be an object", {
-            message: "body must be an object",
+    ...serverRoutes([
+      [
+        "GET",
+        "/api/v1/users/:id",
+        ({ res, params }) => {
+          const u = users.get(params.id);
+          if (!u) return known(res, 404, "USER_NOT_FOUND", "User not found.");
+          send(res, 200, {
+            id: u.id,
+            primary_email: u.email,
+            primary_email_verified: u.emailVerified,
+            display_name: u.displayName,
+            oauth_providers: u.github ? [{ id: "github", account_id: u.github.login, email: u.email }] : [],
+            is_anonymous: false,
+            signed_up_at_millis: 0,
           });
-        }
-        if (b?.scope !== undefined && typeof b.scope !== "string") {
-          return known(res, 400, "SCHEMA_ERROR", "body.scope must be a string", {
-            message: "body.scope must be a string",
-          });
-        }
-        if (!project.oauthProviders.has(params.provider)) {
-          return known(
-            res,
-            400,
-            "OAUTH_PROVIDER_NOT_FOUND_OR_NOT_ENABLED",
-            "The OAuth provider is not found or not enabled.",
-          );
-        }
-        const u = users.get(params.id);
-        if (!u) return known(res, 404, "USER_NOT_FOUND", "User not found.");
-        if (params.provider !== "github" || !u.github) {
-          return known(
-            res,
-            400,
-            "OAUTH_CONNECTION_NOT_CONNECTED_TO_USER",
-            "The OAuth connection is not connected to any user.",
-          );
-        }
-        const granted = new Set(u.github.scopes);
-        const usable = githubTokens.has(u.github.token) && scopesOf(b?.scope).every((s) => granted.has(s));
-        if (!usable) {
-          return known(
-            res,
-            400,
-            "OAUTH_CONNECTION_DOES_NOT_HAVE_REQUIRED_SCOPE",
-            "The OAuth connection does not have the required scope.",
-          );
-        }
-        send(res, 201, { access_token: u.github.token });
-      },
-    ],
+        },
+      ],
+      [
+        // The checks in the order Stack's handler makes them (apps/backend, connected-accounts
+        // `[user_id]/[provider_id]/access-token/crud.tsx`): provider enabled in the project, user,
+        // connection, then a stored token holding every scope asked for. GitHub OAuth-app tokens
+        // have no refresh token, so a token GitHub no longer accepts (revoked, expired) leaves
+        // nothing to refresh: OAUTH_CONNECTION_DOES_NOT_HAVE_REQUIRED_SCOPE, like a missing scope.
+        "POST",
+        "/api/v1/connected-accounts/:id/:provider/access-token",
+        ({ req, res, params, body }) => {
+          const project = projects.get(req.headers["x-stack-project-id"]);
+          const b = json(body);
+          if (b === INVALID_JSON)
+            return known(res, 400, "BODY_PARSING_ERROR", "The request body is not valid JSON.");
+          if (b !== undefined && (typeof b !== "object" || b === null || Array.isArray(b))) {
+            return known(res, 400, "SCHEMA_ERROR", "body must be an object", {
+              message: "body must be an object",
+            });
+          }
+          if (b?.scope !== undefined && typeof b.scope !== "string") {
+            return known(res, 400, "SCHEMA_ERROR", "body.scope must be a string", {
+              message: "body.scope must be a string",
+            });
+          }
+          if (!project.oauthProviders.has(params.provider)) {
+            return known(
+              res,
+              400,
+              "OAUTH_PROVIDER_NOT_FOUND_OR_NOT_ENABLED",
+              "The OAuth provider is not found or not enabled.",
+            );
+          }
+          const u = users.get(params.id);
+          if (!u) return known(res, 404, "USER_NOT_FOUND", "User not found.");
+          if (params.provider !== "github" || !u.github) {
+            return known(
+              res,
+              400,
+              "OAUTH_CONNECTION_NOT_CONNECTED_TO_USER",
+              "The OAuth connection is not connected to any user.",
+            );
+          }
+          const granted = new Set(u.github.scopes);
+          const usable = githubTokens.has(u.github.token) && scopesOf(b?.scope).every((s) => granted.has(s));
+          if (!usable) {
+            return known(
+              res,
+              400,
+              "OAUTH_CONNECTION_DOES_NOT_HAVE_REQUIRED_SCOPE",
+              "The OAuth connection does not have the required scope.",
+            );
+          }
+          send(res, 201, { access_token: u.github.token });
+        },
+      ],
+    ]),
     // Test and dev controls (not part of Stack's API).
     ...faults.routes(),
     [
