@@ -203,11 +203,12 @@ class ResumingStream implements EventStream {
             const id = m.id === undefined ? undefined : Number(m.id);
             // A replay after a reconnection starts at or before what was delivered: skip that part.
             if (id !== undefined && this.lastEventId !== undefined && id <= this.lastEventId) continue;
+            // An abort also stops what an answer already held, before its id counts as delivered
+            // (`lastEventId` is where a later follow resumes: it must not pass an undelivered event).
+            if (signal.aborted) throw signal.reason;
             const event = toAppEvent(m);
             if (id !== undefined && Number.isSafeInteger(id)) this.lastEventId = id;
             if (!event) continue;
-            // An abort also stops what an answer already held.
-            if (signal.aborted) throw signal.reason;
             delivered++;
             failures = 0;
             yield event;
