@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type PublishParams, startPublish } from "../bindings";
 import { type Config, loadConfig } from "../config";
+import { type ServiceContext, serviceContext } from "../context";
 import type { Tree } from "../lib/tree";
 import { createLogger, type Logger } from "../logger";
 import {
@@ -10,7 +11,7 @@ import {
   type StartInput,
 } from "../services/generation/claim-run";
 import type { HistoryRow } from "../services/history/writer";
-import { refundMessageWithPool } from "../services/limits/counter";
+import { refundMessage } from "../services/limits/counter";
 import { deleteAppObjects } from "../services/snapshots";
 import { type AgentOutcome, type AgentRun, agentRequest, runAgent } from "./agent-run";
 import { type Completion, completeIdle, completeRestore } from "./complete-run";
@@ -90,6 +91,11 @@ export class AppSession extends DurableObject<Env> {
 
   private logger(runId?: string): Logger {
     return createLogger({ component: "app-session", appId: this.appId, runId });
+  }
+
+  /** The services' context: no caller and no database handle (each call opens a short-lived one). */
+  private services(runId?: string): ServiceContext {
+    return serviceContext({ config: this.config, logger: this.logger(runId) });
   }
 
   private get idleMs(): number {
@@ -363,7 +369,7 @@ export class AppSession extends DurableObject<Env> {
   private async refund(runId: string, userId: string, day: string | null): Promise<void> {
     if (!day) return;
     try {
-      await refundMessageWithPool(this.config, userId, day);
+      await refundMessage({ ctx: this.services(runId), input: { userId, day } });
     } catch (err) {
       this.logger(runId).error("refund failed", { err });
     }

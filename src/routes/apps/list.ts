@@ -48,7 +48,7 @@ export const listAppsRoute = createRouter().openapi(route, async (c) => {
   // Two independent statements, sent together: one round trip's wait, not two.
   const [body, limits] = await Promise.all([
     listApps(ctx.db, user.id, query),
-    getLimitStatus(ctx.db, user.id, ctx.config.DAILY_MESSAGE_LIMIT),
+    getLimitStatus({ ctx, input: { userId: user.id } }),
   ]);
   return c.json(body, 200, limitHeaders(limits));
 });

@@ -64,7 +64,7 @@ async function attach(
       throw new AppError("upstream_unavailable", "The earlier request with this key did not start; retry");
     }
     if (opened.status === 200) {
-      const limit = await getLimitStatus(ctx.db, user.id, ctx.config.DAILY_MESSAGE_LIMIT);
+      const limit = await getLimitStatus({ ctx, input: { userId: user.id } });
       return { appId: rec.appId, stream: opened.stream, limit };
     }
     await new Promise((r) => setTimeout(r, ATTACH_WAIT_MS));
