@@ -1,5 +1,5 @@
 import { sessionStub } from "../../bindings";
-import type { AuthUser, RequestContext } from "../../context";
+import type { AuthUser, RequestContext, ServiceContext } from "../../context";
 import { AppError } from "../../errors";
 import { MAX_READERS_PER_APP } from "../../session/subscribers";
 import { getOwnedApp } from "../apps/get-owned-app";
@@ -8,8 +8,8 @@ import { isEmployee } from "../identity/profile";
 export { MAX_READERS_PER_APP };
 
 /** Whether the user's streams carry debug lines; never fails a request over it. */
-export function showsDebug(ctx: RequestContext, user: AuthUser): Promise<boolean> {
-  return isEmployee(ctx, user).catch(() => false);
+export function showsDebug({ ctx }: { ctx: ServiceContext<"db" | "user"> }): Promise<boolean> {
+  return isEmployee({ ctx }).catch(() => false);
 }
 
 export function tooManyReaders(): AppError {
@@ -29,7 +29,7 @@ export async function openAppEvents(
   after: number | null,
 ): Promise<OpenedEvents & { appId: string }> {
   const app = await getOwnedApp(ctx.db, user.id, appId);
-  const debug = await showsDebug(ctx, user);
+  const debug = await showsDebug({ ctx });
   const opened = await sessionStub(ctx.env, app.id).openEvents(after, debug);
   if (opened.status === 429) throw tooManyReaders();
   if (opened.status === 204) return { status: 204, appId: app.id };

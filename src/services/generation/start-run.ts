@@ -55,7 +55,7 @@ async function attach(
   key: string | undefined,
 ): Promise<StartedRun> {
   const stub = sessionStub(ctx.env, rec.appId);
-  const debug = await showsDebug(ctx, user);
+  const debug = await showsDebug({ ctx });
   for (let i = 0; i < ATTACH_TRIES; i++) {
     const opened = await stub.openRun(rec.runId, debug);
     if (opened.status === 429) throw tooManyReaders();
@@ -114,7 +114,7 @@ export async function startRun(
     runId,
     traceId,
     userId: user.id,
-    ownerIsEmployee: await showsDebug(ctx, user),
+    ownerIsEmployee: await showsDebug({ ctx }),
     newApp: isNew
       ? { name: input.message.split("\n", 1)[0]!.slice(0, 100), clientSource: input.clientSource }
       : null,
@@ -158,7 +158,7 @@ export async function startRestore(
     runId,
     traceId: `app-${app.id}.req-${crypto.randomUUID()}`,
     userId: user.id,
-    ownerIsEmployee: await showsDebug(ctx, user),
+    ownerIsEmployee: await showsDebug({ ctx }),
     newApp: null,
     techStack: app.techStack,
     message: `Restore version ${input.version}`,
