@@ -1,6 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { type PublishParams, publishInstanceId } from "../bindings";
 import { type Config, loadConfig } from "../config";
+import { serviceContext } from "../context";
 import { createLogger, type Logger } from "../logger";
 import { loadApp } from "../services/apps/resources";
 import { deploymentLogsPath, type LogsType } from "../services/deployments/logs";
@@ -41,6 +42,8 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       version: p.version,
     });
     const key = (what: string) => `v${p.version}:${what}`;
+    // No request: each service call that reaches Postgres opens a short-lived handle of its own.
+    const ctx = serviceContext({ config, logger: log });
 
     let repo: RepoRef;
     let commit: CommitRef;
@@ -73,11 +76,14 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       : {};
     // Before the commit is reported (which ends the run): the version list names it from `done` on.
     await step.do("record version commit", STEP, () =>
-      recordVersionCommit(config, {
-        appId: p.appId,
-        version: p.version,
-        commitSha: commit.commitSha,
-        commitUrl: commit.commitUrl,
+      recordVersionCommit({
+        ctx,
+        input: {
+          appId: p.appId,
+          version: p.version,
+          commitSha: commit.commitSha,
+          commitUrl: commit.commitUrl,
+        },
       }),
     );
     await step.do("report commit", STEP, () =>

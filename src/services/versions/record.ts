@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Config } from "../../config";
-import { type Db, withDb } from "../../db/client";
+import { type ServiceContext, usingDb } from "../../context";
+import type { Db } from "../../db/client";
 import { pgText } from "../history/pg-text";
 
 // The two writers of an `app_versions` row: the app's session when it makes the version
@@ -49,11 +49,14 @@ export async function writeVersionRows(db: Db, appId: string, rows: VersionRecor
 }
 
 /** The publishing step's part: the version's commit. */
-export function recordVersionCommit(
-  config: Config,
-  input: { appId: string; version: number; commitSha: string; commitUrl: string },
-): Promise<void> {
-  return withDb(config, async (db) => {
+export function recordVersionCommit({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; version: number; commitSha: string; commitUrl: string };
+}): Promise<void> {
+  return usingDb(ctx, async (db) => {
     await db.execute(sql`
       insert into app_versions (app_id, version, commit_sha, commit_url)
       values (${input.appId}::uuid, ${input.version}, ${input.commitSha}, ${input.commitUrl})
