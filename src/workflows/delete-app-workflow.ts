@@ -1,6 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { type DeleteAppParams, publishInstanceId, sessionStub } from "../bindings";
 import { loadConfig } from "../config";
+import { serviceContext } from "../context";
 import { createLogger } from "../logger";
 import { loadApp } from "../services/apps/resources";
 import { deleteEcrRepository, deleteKoyebApp, deleteNeonDatabase } from "../services/deploy";
@@ -26,6 +27,8 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
     const { appId } = event.payload;
     const config = loadConfig(this.env);
     const log = createLogger({ component: "delete-app-workflow", appId });
+    // No request: each service call that reaches Postgres opens a short-lived handle of its own.
+    const ctx = serviceContext({ config, logger: log });
     const known = await step.do("load app", STEP, async () => {
       const row = await loadApp(config, appId);
       return row ? { snapshotVersion: row.snapshotVersion ?? 0 } : null;
@@ -75,7 +78,7 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
     if (app.githubOwnerType === "org" && app.githubOwner && app.githubRepo) {
       const { githubOwner, githubRepo } = app;
       await step.do("archive repository", STEP, async () => {
-        const gh = await githubFor(config, "org", githubOwner, app.ownerId);
+        const gh = await githubFor(ctx, "org", githubOwner, app.ownerId);
         return attempt(() => archiveRepository({ gh, owner: githubOwner, repo: githubRepo }));
       });
     }
