@@ -291,7 +291,7 @@ export class AppSession extends DurableObject<Env> {
     const log = this.logger(run.id);
     const completion = await completeIdle(
       {
-        config: this.config,
+        services: this.services(run.id),
         store: this.store,
         run,
         ids,
@@ -310,7 +310,7 @@ export class AppSession extends DurableObject<Env> {
   private async restore(run: RunRow, ids: RunIds, from: number): Promise<Completion> {
     const completion = await completeRestore(
       {
-        config: this.config,
+        services: this.services(run.id),
         store: this.store,
         run,
         ids,
@@ -338,7 +338,7 @@ export class AppSession extends DurableObject<Env> {
    */
   private async unlessDeleted(run: RunRow, ids: RunIds, completion: Completion): Promise<Completion> {
     if (this.alive()) return completion;
-    await deleteAppObjects(this.config, ids.appId).catch((err) =>
+    await deleteAppObjects({ ctx: this.services(run.id), input: { appId: ids.appId } }).catch((err) =>
       this.logger(run.id).error("snapshot clean-up failed", { err }),
     );
     if (completion.type !== "publish") return completion;

@@ -69,7 +69,9 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
     );
     // Both are keyed by the app id and a no-op when nothing is there: no recorded id needed.
     await step.do("delete images", STEP, () => attempt(() => deleteEcrRepository(config, appId)));
-    await step.do("delete stored files", STEP, () => attempt(() => deleteAppObjects(config, appId)));
+    await step.do("delete stored files", STEP, () =>
+      attempt(() => deleteAppObjects({ ctx, input: { appId } })),
+    );
     if (config.NEON_API_KEY) {
       await step.do("delete database", STEP, () =>
         attempt(() => deleteNeonDatabase(config, { appId, projectId: app.neonProjectId })),

@@ -122,9 +122,8 @@ export interface CommitRef {
 
 /** Commits the version's tree, read from its snapshot: one commit per version, found again on retry. */
 export async function commitStep(ctx: ServiceContext, p: PublishParams, repo: RepoRef): Promise<CommitRef> {
-  const { config } = ctx;
   const gh = await githubFor(ctx, repo.ownerType, repo.owner, p.ownerId);
-  const tree = await readSnapshotTree(config, p.appId, p.version);
+  const tree = await readSnapshotTree({ ctx, input: { appId: p.appId, version: p.version } });
   const result = await commitVersion({
     gh,
     owner: repo.owner,

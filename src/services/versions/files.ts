@@ -66,7 +66,10 @@ export async function listVersionFiles({
   const appId = await ownedVersion(ctx, input.appId, input.version);
   const manifest =
     (await readManifest(ctx, appId, input.version)) ??
-    (await manifestOfTree(input.version, await readSnapshotTree(ctx.config, appId, input.version)));
+    (await manifestOfTree(
+      input.version,
+      await readSnapshotTree({ ctx, input: { appId, version: input.version } }),
+    ));
   const files = Object.entries(manifest.files)
     .map(([path, f]) => ({ path, size: f.size, sha256: f.sha256 }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -96,7 +99,7 @@ export async function readVersionFile({
     if (!bytes) throw new AppError("internal", "A file of this version is missing from storage");
     return new TextDecoder().decode(bytes);
   }
-  const file = (await readSnapshotTree(ctx.config, appId, input.version)).get(path);
+  const file = (await readSnapshotTree({ ctx, input: { appId, version: input.version } })).get(path);
   if (!file) throw new AppError("not_found", "This version has no such file");
   return file.content;
 }
