@@ -46,7 +46,7 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
         // A failed terminate of a live instance fails the step (and is retried); an ended one is left.
         if (!ENDED.has((await instance.status()).status)) await instance.terminate();
       }
-      await cancelActiveDeployments(config, appId, "app deleted");
+      await cancelActiveDeployments({ ctx, input: { appId, reason: "app deleted" } });
     });
     const app = await step.do("load resources", STEP, async () => {
       const row = await loadApp(config, appId);

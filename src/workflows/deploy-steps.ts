@@ -13,7 +13,7 @@ import {
   imageUriFor,
   startImageBuild,
 } from "../services/deploy";
-import { advanceDeployment } from "../services/deployments/record";
+import { advanceDeployment, type DeploymentPatch } from "../services/deployments/record";
 import { archiveKey } from "../services/snapshots";
 import { WorkflowFailure } from "./failures";
 
@@ -21,12 +21,8 @@ import { WorkflowFailure } from "./failures";
 export const superseded = () =>
   new WorkflowFailure("superseded", "The deployment is no longer the app's current one");
 
-async function advance(
-  ctx: ServiceContext,
-  id: string,
-  patch: Parameters<typeof advanceDeployment>[2],
-): Promise<void> {
-  const still = await advanceDeployment(ctx.config, id, patch);
+async function advance(ctx: ServiceContext, id: string, patch: DeploymentPatch): Promise<void> {
+  const still = await advanceDeployment({ ctx, input: { id, patch } });
   if (!still) throw superseded();
 }
 

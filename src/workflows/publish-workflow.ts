@@ -106,13 +106,16 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
 
     const recorded = await step.do("record deployment", STEP, async () => {
       const id = await deploymentIdFor(p.appId, p.version);
-      const row = await recordDeployment(config, {
-        id,
-        appId: p.appId,
-        ownerId: p.ownerId,
-        version: p.version,
-        commitSha: commit.commitSha,
-        workflowInstanceId: publishInstanceId(p.appId, p.version),
+      const row = await recordDeployment({
+        ctx,
+        input: {
+          id,
+          appId: p.appId,
+          ownerId: p.ownerId,
+          version: p.version,
+          commitSha: commit.commitSha,
+          workflowInstanceId: publishInstanceId(p.appId, p.version),
+        },
       });
       return { id, active: ACTIVE_STATUSES.includes(row.status) };
     });
@@ -137,7 +140,7 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     try {
       const url = await this.deploy(step, ctx, p, deploymentId, commit.commitSha, stage);
       const ended = await step.do("mark deployment healthy", STEP, () =>
-        finishDeployment(config, deploymentId, { status: "healthy", url }),
+        finishDeployment({ ctx, input: { id: deploymentId, outcome: { status: "healthy", url } } }),
       );
       if (!ended) return;
       await step.do("report deployment complete", STEP, () =>
@@ -228,7 +231,7 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     key: (what: string) => string,
   ): Promise<void> {
     const ended = await step.do("mark deployment failed", STEP, () =>
-      finishDeployment(ctx.config, deploymentId, { status: "failed", reason }),
+      finishDeployment({ ctx, input: { id: deploymentId, outcome: { status: "failed", reason } } }),
     );
     if (!ended) return;
     await step.do("report deployment failure", STEP, () =>
