@@ -64,17 +64,20 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
     if (!app) return;
     await step.do("delete koyeb app", STEP, () =>
       attempt(() =>
-        deleteKoyebApp(config, { appId, koyebAppId: app.koyebAppId, serviceId: app.koyebServiceId }),
+        deleteKoyebApp({
+          ctx,
+          input: { appId, koyebAppId: app.koyebAppId, serviceId: app.koyebServiceId },
+        }),
       ),
     );
     // Both are keyed by the app id and a no-op when nothing is there: no recorded id needed.
-    await step.do("delete images", STEP, () => attempt(() => deleteEcrRepository(config, appId)));
+    await step.do("delete images", STEP, () => attempt(() => deleteEcrRepository({ ctx, input: { appId } })));
     await step.do("delete stored files", STEP, () =>
       attempt(() => deleteAppObjects({ ctx, input: { appId } })),
     );
     if (config.NEON_API_KEY) {
       await step.do("delete database", STEP, () =>
-        attempt(() => deleteNeonDatabase(config, { appId, projectId: app.neonProjectId })),
+        attempt(() => deleteNeonDatabase({ ctx, input: { appId, projectId: app.neonProjectId } })),
       );
     }
     if (app.githubOwnerType === "org" && app.githubOwner && app.githubRepo) {

@@ -34,15 +34,18 @@ export async function startBuildStep(
   commitSha: string,
 ): Promise<{ buildId: string; imageUri: string }> {
   const { config } = ctx;
-  const repo = await ensureEcrRepository(config, p.appId);
+  const repo = await ensureEcrRepository({ ctx, input: { appId: p.appId } });
   const imageUri = imageUriFor(repo.repositoryUri, commitSha);
-  const { buildId } = await startImageBuild(config, {
-    appId: p.appId,
-    version: p.version,
-    commitSha,
-    sourceBucket: need(config, "S3_BUCKET"),
-    sourceKey: archiveKey(p.appId, p.version),
-    imageUri,
+  const { buildId } = await startImageBuild({
+    ctx,
+    input: {
+      appId: p.appId,
+      version: p.version,
+      commitSha,
+      sourceBucket: need(config, "S3_BUCKET"),
+      sourceKey: archiveKey(p.appId, p.version),
+      imageUri,
+    },
   });
   await recordAppResources(config, p.appId, { ecrRepository: repo.repositoryName });
   await advance(ctx, deploymentId, { status: "building", buildId, imageUri });
@@ -56,7 +59,7 @@ export type PollResult =
   | { state: "failed"; reason: string; detail?: string };
 
 export async function pollBuildStep(ctx: ServiceContext, buildId: string): Promise<PollResult> {
-  const build = await getImageBuild(ctx.config, buildId);
+  const build = await getImageBuild({ ctx, input: { buildId } });
   if (build.status === "running") return { state: "running" };
   if (build.status === "succeeded") return { state: "succeeded" };
   // Users see the phase and status only: CodeBuild's messages can name the AWS account and ARNs.
@@ -76,22 +79,25 @@ export async function deployServiceStep(
 ): Promise<{ koyebDeploymentId: string; url: string }> {
   const { config } = ctx;
   const app = await loadApp(config, p.appId);
-  const database = await ensureNeonDatabase(config, {
-    appId: p.appId,
-    existingProjectId: app?.neonProjectId,
+  const database = await ensureNeonDatabase({
+    ctx,
+    input: { appId: p.appId, existingProjectId: app?.neonProjectId },
   });
-  const koyebApp = await ensureKoyebApp(config, { appId: p.appId, existingAppId: app?.koyebAppId });
+  const koyebApp = await ensureKoyebApp({ ctx, input: { appId: p.appId, existingAppId: app?.koyebAppId } });
   await recordAppResources(config, p.appId, {
     koyebAppId: koyebApp.koyebAppId,
     koyebDomainId: koyebApp.domainId,
     ...(database ? { neonProjectId: database.projectId } : {}),
   });
-  await ensureRegistrySecret(config);
-  const service = await deployKoyebService(config, {
-    koyebAppId: koyebApp.koyebAppId,
-    existingServiceId: app?.koyebServiceId,
-    imageUri,
-    env: { SERVER_PORT: "80", ...(database ? { APP_DATABASE_URL: database.connectionUri } : {}) },
+  await ensureRegistrySecret({ ctx });
+  const service = await deployKoyebService({
+    ctx,
+    input: {
+      koyebAppId: koyebApp.koyebAppId,
+      existingServiceId: app?.koyebServiceId,
+      imageUri,
+      env: { SERVER_PORT: "80", ...(database ? { APP_DATABASE_URL: database.connectionUri } : {}) },
+    },
   });
   await recordAppResources(config, p.appId, { koyebServiceId: service.serviceId });
   await advance(ctx, deploymentId, {
@@ -104,7 +110,7 @@ export async function deployServiceStep(
 }
 
 export async function pollKoyebStep(ctx: ServiceContext, koyebDeploymentId: string): Promise<PollResult> {
-  const d = await getKoyebDeployment(ctx.config, koyebDeploymentId);
+  const d = await getKoyebDeployment({ ctx, input: { deploymentId: koyebDeploymentId } });
   if (d.status === "pending") return { state: "running" };
   if (d.status === "healthy") return { state: "succeeded" };
   // Koyeb's messages here are about the user's own instance (it exited, a port was not bound).
