@@ -41,10 +41,10 @@ export function githubFor(
   userId: string,
 ): Promise<GitHubClient> {
   return orFailure(
-    githubClientFor(
-      ctx.config,
-      ownerType === "org" ? { type: "org", login: owner } : { type: "user", userId },
-    ),
+    githubClientFor({
+      ctx,
+      input: ownerType === "org" ? { type: "org", login: owner } : { type: "user", userId },
+    }),
   );
 }
 
@@ -73,7 +73,7 @@ export async function ensureRepoStep(ctx: ServiceContext, p: PublishParams): Pro
     owner = need(config, "GITHUB_ORG");
     gh = await githubFor(ctx, "org", owner, p.ownerId);
   } else {
-    const account = await orFailure(githubUserAccount(config, p.ownerId));
+    const account = await orFailure(githubUserAccount({ ctx, input: { userId: p.ownerId } }));
     owner = account.login;
     gh = account.gh;
   }
