@@ -6,7 +6,7 @@ import type { Tree } from "../lib/tree";
 import { createLogger, type Logger } from "../logger";
 import {
   type ClaimResult,
-  claimRunWithPool,
+  claimRun,
   type StartAnswer,
   type StartInput,
 } from "../services/generation/claim-run";
@@ -171,15 +171,16 @@ export class AppSession extends DurableObject<Env> {
   }
 
   private claim(input: StartInput): Promise<ClaimResult> {
-    const config = this.config;
-    return claimRunWithPool(config, {
-      appId: input.appId,
-      runId: input.runId,
-      userId: input.userId,
-      traceId: input.traceId,
-      newApp: input.newApp && { ...input.newApp, techStack: input.techStack },
-      idempotency: input.idempotency,
-      defaultLimit: config.DAILY_MESSAGE_LIMIT,
+    return claimRun({
+      ctx: this.services(input.runId),
+      input: {
+        appId: input.appId,
+        runId: input.runId,
+        userId: input.userId,
+        traceId: input.traceId,
+        newApp: input.newApp && { ...input.newApp, techStack: input.techStack },
+        idempotency: input.idempotency,
+      },
     });
   }
 
