@@ -529,7 +529,7 @@ export class AppSession extends DurableObject<Env> {
   /** One flush at a time; a failed flush leaves the rows queued for the next one (or the alarm). */
   private flushNow(): Promise<void> {
     const next = this.flushing.then(() =>
-      flushOutbox(this.config, this.store, this.appId, this.logger()).catch(async (err) => {
+      flushOutbox(this.services(), this.store, this.appId).catch(async (err) => {
         this.logger().warn("history flush failed; the alarm retries it", { err });
         await this.ensureAlarm().catch(() => undefined);
       }),
