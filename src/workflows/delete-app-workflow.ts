@@ -30,7 +30,7 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
     // No request: each service call that reaches Postgres opens a short-lived handle of its own.
     const ctx = serviceContext({ config, logger: log });
     const known = await step.do("load app", STEP, async () => {
-      const row = await loadApp(config, appId);
+      const row = await loadApp({ ctx, input: { appId } });
       return row ? { snapshotVersion: row.snapshotVersion ?? 0 } : null;
     });
     if (!known) return;
@@ -49,7 +49,7 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
       await cancelActiveDeployments({ ctx, input: { appId, reason: "app deleted" } });
     });
     const app = await step.do("load resources", STEP, async () => {
-      const row = await loadApp(config, appId);
+      const row = await loadApp({ ctx, input: { appId } });
       if (!row) return null;
       return {
         ownerId: row.ownerId,

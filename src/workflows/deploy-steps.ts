@@ -47,7 +47,10 @@ export async function startBuildStep(
       imageUri,
     },
   });
-  await recordAppResources(config, p.appId, { ecrRepository: repo.repositoryName });
+  await recordAppResources({
+    ctx,
+    input: { appId: p.appId, resources: { ecrRepository: repo.repositoryName } },
+  });
   await advance(ctx, deploymentId, { status: "building", buildId, imageUri });
   return { buildId, imageUri };
 }
@@ -77,17 +80,22 @@ export async function deployServiceStep(
   deploymentId: string,
   imageUri: string,
 ): Promise<{ koyebDeploymentId: string; url: string }> {
-  const { config } = ctx;
-  const app = await loadApp(config, p.appId);
+  const app = await loadApp({ ctx, input: { appId: p.appId } });
   const database = await ensureNeonDatabase({
     ctx,
     input: { appId: p.appId, existingProjectId: app?.neonProjectId },
   });
   const koyebApp = await ensureKoyebApp({ ctx, input: { appId: p.appId, existingAppId: app?.koyebAppId } });
-  await recordAppResources(config, p.appId, {
-    koyebAppId: koyebApp.koyebAppId,
-    koyebDomainId: koyebApp.domainId,
-    ...(database ? { neonProjectId: database.projectId } : {}),
+  await recordAppResources({
+    ctx,
+    input: {
+      appId: p.appId,
+      resources: {
+        koyebAppId: koyebApp.koyebAppId,
+        koyebDomainId: koyebApp.domainId,
+        ...(database ? { neonProjectId: database.projectId } : {}),
+      },
+    },
   });
   await ensureRegistrySecret({ ctx });
   const service = await deployKoyebService({
@@ -99,7 +107,10 @@ export async function deployServiceStep(
       env: { SERVER_PORT: "80", ...(database ? { APP_DATABASE_URL: database.connectionUri } : {}) },
     },
   });
-  await recordAppResources(config, p.appId, { koyebServiceId: service.serviceId });
+  await recordAppResources({
+    ctx,
+    input: { appId: p.appId, resources: { koyebServiceId: service.serviceId } },
+  });
   await advance(ctx, deploymentId, {
     status: "deploying",
     koyebAppId: koyebApp.koyebAppId,

@@ -54,7 +54,7 @@ export function githubFor(
  */
 export async function ensureRepoStep(ctx: ServiceContext, p: PublishParams): Promise<RepoRef> {
   const { config } = ctx;
-  const app = await loadApp(config, p.appId);
+  const app = await loadApp({ ctx, input: { appId: p.appId } });
   // A deleted app gets no repository (its delete workflow may already have run).
   if (!app || app.deletedAt) throw new WorkflowFailure("app_deleted", "The app was deleted");
   if (app.githubOwner && app.githubRepo && app.repositoryUrl) {
@@ -90,11 +90,17 @@ export async function ensureRepoStep(ctx: ServiceContext, p: PublishParams): Pro
     // A retried step finds the repository it made under a taken name (the description names the app).
     adoptOwn: true,
   });
-  await recordAppResources(config, p.appId, {
-    githubOwner: made.owner,
-    githubOwnerType: ownerType,
-    githubRepo: made.repo,
-    repositoryUrl: made.repositoryUrl,
+  await recordAppResources({
+    ctx,
+    input: {
+      appId: p.appId,
+      resources: {
+        githubOwner: made.owner,
+        githubOwnerType: ownerType,
+        githubRepo: made.repo,
+        repositoryUrl: made.repositoryUrl,
+      },
+    },
   });
   return {
     owner: made.owner,

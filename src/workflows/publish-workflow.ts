@@ -179,9 +179,9 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     commitSha: string,
     stage: { logs: LogsType | null },
   ): Promise<string> {
-    const { config, logger: log } = ctx;
+    const log = ctx.logger;
     const app = await step.do("check app", STEP, async () => {
-      const row = await loadApp(config, p.appId);
+      const row = await loadApp({ ctx, input: { appId: p.appId } });
       return { deleted: !row || row.deletedAt !== null };
     });
     if (app.deleted) throw superseded();

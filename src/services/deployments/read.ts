@@ -15,7 +15,7 @@ export async function listDeployments({
   input: { appId: string };
 }): Promise<DeploymentWire[]> {
   const { appId } = input;
-  await getOwnedApp(ctx.db, ctx.user.id, appId);
+  await getOwnedApp({ ctx, input: { appId } });
   const rows = await ctx.db
     .select()
     .from(deployments)

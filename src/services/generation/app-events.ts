@@ -30,7 +30,7 @@ export async function openAppEvents({
   input: { appId: string; after: number | null };
 }): Promise<OpenedEvents & { appId: string }> {
   const { after } = input;
-  const app = await getOwnedApp(ctx.db, ctx.user.id, input.appId);
+  const app = await getOwnedApp({ ctx, input: { appId: input.appId } });
   const debug = await showsDebug({ ctx });
   const opened = await sessionStub(ctx.env, app.id).openEvents(after, debug);
   if (opened.status === 429) throw tooManyReaders();
@@ -46,7 +46,7 @@ export async function cancelRun({
   ctx: ServiceContext<"db" | "user" | "env">;
   input: { appId: string };
 }): Promise<boolean> {
-  const app = await getOwnedApp(ctx.db, ctx.user.id, input.appId);
+  const app = await getOwnedApp({ ctx, input: { appId: input.appId } });
   const { cancelled } = await sessionStub(ctx.env, app.id).cancel();
   return cancelled;
 }

@@ -104,7 +104,7 @@ export async function startRun({
   const isNew = !input.applicationId;
   if (input.applicationId) {
     if (!UUID.test(input.applicationId)) throw new AppError("not_found", "No such app");
-    const app = await getOwnedApp(ctx.db, user.id, input.applicationId);
+    const app = await getOwnedApp({ ctx, input: { appId: input.applicationId } });
     appId = app.id;
     techStack = app.techStack;
   } else {
@@ -157,7 +157,7 @@ export async function startRestore({
     if (known.requestHash !== hash) throw keyReused();
     return attach(ctx, known, key);
   }
-  const app = await getOwnedApp(ctx.db, user.id, input.appId);
+  const app = await getOwnedApp({ ctx, input: { appId: input.appId } });
   const runId = crypto.randomUUID();
   const start: StartInput = {
     appId: app.id,

@@ -38,7 +38,7 @@ export async function getReadUrl({
   ctx: ServiceContext<"db" | "user">;
   input: { appId: string; path?: string };
 }): Promise<ReadUrl> {
-  const app = await getOwnedApp(ctx.db, ctx.user.id, input.appId);
+  const app = await getOwnedApp({ ctx, input: { appId: input.appId } });
   const version = app.snapshotVersion;
   if (version === null) throw new AppError("no_snapshot", "This app has no generated code yet");
   let key = archiveKey(app.id, version);

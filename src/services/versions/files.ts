@@ -32,7 +32,7 @@ const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16)
 
 /** The version must be one the caller's app has: 404 `not_found` for the app, `no_such_version`. */
 async function ownedVersion(ctx: FilesContext, appId: string, version: number) {
-  const app = await getOwnedApp(ctx.db, ctx.user.id, appId);
+  const app = await getOwnedApp({ ctx, input: { appId } });
   if (version > (app.snapshotVersion ?? 0)) {
     throw new AppError("no_such_version", "This app has no such version");
   }
