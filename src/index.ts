@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import { loadConfig } from "./config";
+import { serviceContext } from "./context";
 import { createLogger } from "./logger";
 import { refreshRegistrySecrets } from "./services/deploy";
 
@@ -17,7 +18,7 @@ export default {
     const log = createLogger({ component: "cron" });
     if (!config.KOYEB_API_TOKEN || !config.AWS_ACCESS_KEY_ID) return;
     ctx.waitUntil(
-      refreshRegistrySecrets(config).then(
+      refreshRegistrySecrets({ ctx: serviceContext({ config, logger: log }) }).then(
         (r) =>
           log.info("registry secret refreshed", {
             secret: r.secretName,

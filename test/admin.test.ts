@@ -5,7 +5,7 @@ import { countMessage, nextUtcMidnight } from "../src/services/limits/counter";
 import type { MessageLimitWire, UserMessageLimitWire } from "../src/services/limits/wire";
 import { call, callJson, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
-import { config } from "./helpers/env";
+import { testContext } from "./helpers/env";
 import { createEmployee, createUser, type TestUser } from "./helpers/users";
 
 const db = useTestDb();
@@ -20,7 +20,7 @@ describe("admin message limits", () => {
   it("GET answers the default limit and today's usage of any Stack user id", async () => {
     const boss = await createEmployee();
     const userId = `stack-user-${crypto.randomUUID()}`;
-    await countMessage(db, userId, config.DAILY_MESSAGE_LIMIT);
+    await countMessage({ ctx: testContext({}, { db }), input: { userId } });
     const r = await getLimit(boss, userId);
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
@@ -50,7 +50,7 @@ describe("admin message limits", () => {
     const boss = await createEmployee();
     const userId = `stack-user-${crypto.randomUUID()}`;
     await putLimit(boss, userId, { dailyLimit: 50 });
-    await countMessage(db, userId, config.DAILY_MESSAGE_LIMIT);
+    await countMessage({ ctx: testContext({}, { db }), input: { userId } });
     const del = await call("DELETE", path(userId), { token: boss.token });
     expect(del.status).toBe(204);
     expect(await del.text()).toBe("");

@@ -8,8 +8,9 @@ import { listApps } from "../src/services/apps/list-apps";
 import type { AppWire } from "../src/services/apps/wire";
 import { callJson, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
-import { config } from "./helpers/env";
+import { config, testContext } from "./helpers/env";
 import { addDeployment, addPrompts, createApp } from "./helpers/factories";
+import { authUser } from "./helpers/identity";
 import { createUser } from "./helpers/users";
 
 const db = useTestDb();
@@ -388,11 +389,17 @@ describe("read queries", () => {
     const app = await createApp(db, me.id);
     await addDeployment(db, app.id, me.id);
     const [first] = await addPrompts(db, app.id, [{ prompt: "a" }, { prompt: "b" }]);
-    expect(await countStatements((d) => getApp(d, me.id, app.id))).toBe(1);
-    expect(await countStatements((d) => getHistory(d, me.id, app.id, { limit: 1 }))).toBe(1);
-    expect(await countStatements((d) => getHistory(d, me.id, app.id, { limit: 5, before: first!.id }))).toBe(
+    // As a request calls them: its database handle (here the counting one) and the caller.
+    const as = (d: Db) => testContext({}, { db: d, user: authUser(me) });
+    expect(await countStatements((d) => getApp({ ctx: as(d), input: { appId: app.id } }))).toBe(1);
+    expect(await countStatements((d) => getHistory({ ctx: as(d), input: { appId: app.id, limit: 1 } }))).toBe(
       1,
     );
-    expect(await countStatements((d) => listApps(d, me.id, { page: 1, limit: 10 }))).toBe(1);
+    expect(
+      await countStatements((d) =>
+        getHistory({ ctx: as(d), input: { appId: app.id, limit: 5, before: first!.id } }),
+      ),
+    ).toBe(1);
+    expect(await countStatements((d) => listApps({ ctx: as(d), input: { page: 1, limit: 10 } }))).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import type { AppWire } from "../src/services/apps/wire";
 import { ensureEcrRepository, ensureKoyebApp } from "../src/services/deploy";
 import { call, callJson } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
-import { config, standInUrl } from "./helpers/env";
+import { config, standInUrl, testContext } from "./helpers/env";
 import { createApp } from "./helpers/factories";
 import { sendMessage } from "./helpers/generation";
 import { exportRepo, ORG } from "./helpers/github";
@@ -26,6 +26,9 @@ import {
 import { isDone, readSse } from "./helpers/sse";
 import { ecrReposOf, koyebOf, neonProjectsOf, s3KeysOf } from "./helpers/stand-in-state";
 import { createUser, type TestUser } from "./helpers/users";
+
+/** As the workflows call the deploy services: no request, no caller. */
+const ctx = testContext();
 
 const db = useTestDb();
 
@@ -242,8 +245,8 @@ describe("DELETE /apps/:id", () => {
       const user = await createUser();
       const app = await createApp(db, user.id);
       // As if publishing was stopped between making each resource and writing its id on the app.
-      await ensureEcrRepository(config, app.id);
-      await ensureKoyebApp(config, { appId: app.id });
+      await ensureEcrRepository({ ctx, input: { appId: app.id } });
+      await ensureKoyebApp({ ctx, input: { appId: app.id } });
       await putObject(config, `apps/${app.id}/v1/source.zip`, new Uint8Array([1, 2, 3]), "application/zip");
       expect(await leftovers(app.id)).toMatchObject({ koyebApps: 1, ecr: 1, s3: 1 });
 

@@ -24,19 +24,22 @@ import {
   state,
   waitForDeployment,
 } from "./helpers/deploy";
-import { config, standInUrl } from "./helpers/env";
+import { standInUrl, testContext } from "./helpers/env";
 
 // The deploy building blocks against the ECR, CodeBuild, S3, Koyeb and Neon stand-ins. Each test
 // uses its own app id, so it only looks at its own resources in the stand-ins' state.
+
+/** As the workflows call the deploy services: no request, no caller. */
+const ctx = testContext();
 
 describe("ECR and CodeBuild", () => {
   it("ensureEcrRepository makes the app's repository once, however often it runs", async () => {
     const appId = crypto.randomUUID();
     const [a, b] = await Promise.all([
-      ensureEcrRepository(config, appId),
-      ensureEcrRepository(config, appId),
+      ensureEcrRepository({ ctx, input: { appId } }),
+      ensureEcrRepository({ ctx, input: { appId } }),
     ]);
-    const c = await ensureEcrRepository(config, appId);
+    const c = await ensureEcrRepository({ ctx, input: { appId } });
     expect(a).toEqual({
       repositoryName: `apps/${appId}`,
       repositoryUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/apps/${appId}`,
@@ -52,8 +55,8 @@ describe("ECR and CodeBuild", () => {
     const r = await buildImage(appId, { Dockerfile: "FROM node:20\n", "src/index.ts": "export {}\n" });
     expect(r.build).toEqual({ status: "succeeded", phase: "COMPLETED" });
     expect(r.seen).toEqual(["PROVISIONING", "DOWNLOAD_SOURCE", "BUILD", "POST_BUILD", "COMPLETED"]);
-    expect(await imageExists(config, appId, r.commitSha)).toBe(true);
-    const again = await startImageBuild(config, r.input);
+    expect(await imageExists({ ctx, input: { appId, tag: r.commitSha } })).toBe(true);
+    const again = await startImageBuild({ ctx, input: r.input });
     expect(again.buildId).toBe(r.buildId);
     const builds = (
       await state<{ builds: { id: string; source: string; environment: Record<string, string> }[] }>(
@@ -73,7 +76,7 @@ describe("ECR and CodeBuild", () => {
     expect(r.build.status).toBe("failed");
     expect(r.build.phase).toBe("BUILD");
     expect(r.build.reason).toMatch(/COMMAND_EXECUTION_ERROR: .*open Dockerfile: no such file or directory/);
-    expect(await imageExists(config, appId, r.commitSha)).toBe(false);
+    expect(await imageExists({ ctx, input: { appId, tag: r.commitSha } })).toBe(false);
   });
 
   it("a zip with .fail-build fails in BUILD with the script's message", async () => {
@@ -86,7 +89,7 @@ describe("ECR and CodeBuild", () => {
   it("ECR answering 503 twice then succeeding: the client's retry gets the repository made", async () => {
     const appId = crypto.randomUUID();
     await injectFault("ecr", { match: "CreateRepository", bodyMatch: appId, status: 503, times: 2 });
-    const repo = await ensureEcrRepository(config, appId);
+    const repo = await ensureEcrRepository({ ctx, input: { appId } });
     expect(repo.repositoryName).toBe(`apps/${appId}`);
   });
 
@@ -101,14 +104,16 @@ describe("ECR and CodeBuild", () => {
       sourceKey: `apps/${appId}/v1/source.zip`,
       imageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/apps/${appId}:x`,
     };
-    const throttled = await startImageBuild(config, input).catch((e: unknown) => e);
+    const throttled = await startImageBuild({ ctx, input }).catch((e: unknown) => e);
     expect(throttled).toBeInstanceOf(UpstreamError);
     expect(throttled).toMatchObject({
       retryable: true,
       upstreamCode: "ThrottlingException",
       upstreamStatus: 400,
     });
-    const bad = await startImageBuild(config, { ...input, sourceBucket: "x" }).catch((e: unknown) => e);
+    const bad = await startImageBuild({ ctx, input: { ...input, sourceBucket: "x" } }).catch(
+      (e: unknown) => e,
+    );
     expect(bad).toMatchObject({
       retryable: false,
       upstreamCode: "InvalidInputException",
@@ -120,32 +125,42 @@ describe("ECR and CodeBuild", () => {
 describe("Neon", () => {
   it("ensureNeonDatabase is null without NEON_API_KEY", async () => {
     expect(
-      await ensureNeonDatabase({ ...config, NEON_API_KEY: undefined }, { appId: crypto.randomUUID() }),
+      await ensureNeonDatabase({
+        ctx: testContext({ NEON_API_KEY: undefined }),
+        input: { appId: crypto.randomUUID() },
+      }),
     ).toBeNull();
   });
 
   it("ensureNeonDatabase makes one project per app and hands back its connection URI", async () => {
     const appId = crypto.randomUUID();
-    const first = await ensureNeonDatabase(neonConfig, { appId });
+    const first = await ensureNeonDatabase({ ctx: testContext(neonConfig), input: { appId } });
     expect(first?.connectionUri).toMatch(/^postgresql:\/\/neondb_owner:.+@ep-.+\/neondb\?sslmode=require$/);
-    const lost = await ensureNeonDatabase(neonConfig, { appId });
-    const recorded = await ensureNeonDatabase(neonConfig, { appId, existingProjectId: first!.projectId });
+    const lost = await ensureNeonDatabase({ ctx: testContext(neonConfig), input: { appId } });
+    const recorded = await ensureNeonDatabase({
+      ctx: testContext(neonConfig),
+      input: { appId, existingProjectId: first!.projectId },
+    });
     expect(lost).toEqual(first);
     expect(recorded).toEqual(first);
     const projects = (await state<{ projects: { id: string; name: string }[] }>("neon")).projects;
     expect(projects.filter((p) => p.name === `app-${appId}`)).toHaveLength(1);
-    expect(await deleteNeonProject(neonConfig, first!.projectId)).toEqual({ deleted: true });
-    expect(await deleteNeonProject(neonConfig, first!.projectId)).toEqual({ deleted: false });
+    expect(
+      await deleteNeonProject({ ctx: testContext(neonConfig), input: { projectId: first!.projectId } }),
+    ).toEqual({ deleted: true });
+    expect(
+      await deleteNeonProject({ ctx: testContext(neonConfig), input: { projectId: first!.projectId } }),
+    ).toEqual({ deleted: false });
   });
 });
 
 describe("Koyeb", () => {
   it("ensureKoyebApp makes one app and names its domain app-<id>, however often it runs", async () => {
     const appId = crypto.randomUUID();
-    const first = await ensureKoyebApp(config, { appId });
+    const first = await ensureKoyebApp({ ctx, input: { appId } });
     expect(first.url).toBe(`https://app-${appId}.koyeb.app`);
-    const lost = await ensureKoyebApp(config, { appId });
-    const recorded = await ensureKoyebApp(config, { appId, existingAppId: first.koyebAppId });
+    const lost = await ensureKoyebApp({ ctx, input: { appId } });
+    const recorded = await ensureKoyebApp({ ctx, input: { appId, existingAppId: first.koyebAppId } });
     expect(lost).toEqual(first);
     expect(recorded).toEqual(first);
     const apps = (await state<KoyebState>("koyeb")).apps.filter((a) => a.name === `app-${appId}`);
@@ -158,32 +173,35 @@ describe("Koyeb", () => {
   it("Koyeb answering 503 on app creation: a typed retryable error, then the retried step finds one app", async () => {
     const appId = crypto.randomUUID();
     await injectFault("koyeb", { match: "POST /v1/apps", bodyMatch: appId, status: 503, times: 1 });
-    const failed = await ensureKoyebApp(config, { appId }).catch((e: unknown) => e);
+    const failed = await ensureKoyebApp({ ctx, input: { appId } }).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(UpstreamError);
     expect(failed).toMatchObject({ retryable: true, upstreamStatus: 503, code: "upstream_unavailable" });
-    await ensureKoyebApp(config, { appId });
+    await ensureKoyebApp({ ctx, input: { appId } });
     expect((await state<KoyebState>("koyeb")).apps.filter((a) => a.name === `app-${appId}`)).toHaveLength(1);
   });
 
   it("Koyeb answering 503 twice on a deployment poll: the client's retry reads it", async () => {
     const appId = crypto.randomUUID();
-    const { koyebAppId } = await ensureKoyebApp(config, { appId });
-    await ensureRegistrySecret(config);
+    const { koyebAppId } = await ensureKoyebApp({ ctx, input: { appId } });
+    await ensureRegistrySecret({ ctx });
     const imageUri = await seedImage(appId);
-    const { deploymentId } = await deployKoyebService(config, {
-      koyebAppId,
-      imageUri,
-      env: { SERVER_PORT: "80" },
+    const { deploymentId } = await deployKoyebService({
+      ctx,
+      input: {
+        koyebAppId,
+        imageUri,
+        env: { SERVER_PORT: "80" },
+      },
     });
     await injectFault("koyeb", { match: `GET /v1/deployments/${deploymentId}`, status: 503, times: 2 });
-    expect(await getKoyebDeployment(config, deploymentId)).toMatchObject({ status: "pending" });
+    expect(await getKoyebDeployment({ ctx, input: { deploymentId } })).toMatchObject({ status: "pending" });
   });
 
   it("ensureRegistrySecret writes a fresh ECR login into one REGISTRY secret", async () => {
-    const name = await ensureRegistrySecret(config);
+    const name = await ensureRegistrySecret({ ctx });
     const before = (await state<KoyebState>("koyeb")).secrets.filter((s) => s.name === name);
     await new Promise((r) => setTimeout(r, 5));
-    expect(await ensureRegistrySecret(config)).toBe(name);
+    expect(await ensureRegistrySecret({ ctx })).toBe(name);
     const after = (await state<KoyebState>("koyeb")).secrets.filter((s) => s.name === name);
     expect(name).toBe("ecr-registry");
     expect(after).toHaveLength(1);
@@ -197,16 +215,16 @@ describe("Koyeb", () => {
 
   it("deployKoyebService creates the web service on port 80, scaled to zero, and the deployment goes healthy", async () => {
     const appId = crypto.randomUUID();
-    const { koyebAppId } = await ensureKoyebApp(config, { appId });
-    await ensureRegistrySecret(config);
+    const { koyebAppId } = await ensureKoyebApp({ ctx, input: { appId } });
+    await ensureRegistrySecret({ ctx });
     const imageUri = await seedImage(appId);
     const input = {
       koyebAppId,
       imageUri,
       env: { APP_DATABASE_URL: "postgresql://u:p@h/db", SERVER_PORT: "80" },
     };
-    const first = await deployKoyebService(config, input);
-    const repeated = await deployKoyebService(config, input);
+    const first = await deployKoyebService({ ctx, input });
+    const repeated = await deployKoyebService({ ctx, input });
     expect(repeated).toEqual(first);
     expect(await waitForDeployment(first.deploymentId)).toEqual({
       status: "healthy",
@@ -231,10 +249,13 @@ describe("Koyeb", () => {
     });
 
     const nextImage = await seedImage(appId);
-    const next = await deployKoyebService(config, {
-      ...input,
-      existingServiceId: first.serviceId,
-      imageUri: nextImage,
+    const next = await deployKoyebService({
+      ctx,
+      input: {
+        ...input,
+        existingServiceId: first.serviceId,
+        imageUri: nextImage,
+      },
     });
     expect(next.serviceId).toBe(first.serviceId);
     expect(next.deploymentId).not.toBe(first.deploymentId);
@@ -251,12 +272,15 @@ describe("Koyeb", () => {
       ".koyeb-error": "Error: listen EADDRINUSE :80",
     });
     expect(built.build.status).toBe("succeeded");
-    const { koyebAppId } = await ensureKoyebApp(config, { appId });
-    await ensureRegistrySecret(config);
-    const { deploymentId } = await deployKoyebService(config, {
-      koyebAppId,
-      imageUri: built.imageUri,
-      env: { SERVER_PORT: "80" },
+    const { koyebAppId } = await ensureKoyebApp({ ctx, input: { appId } });
+    await ensureRegistrySecret({ ctx });
+    const { deploymentId } = await deployKoyebService({
+      ctx,
+      input: {
+        koyebAppId,
+        imageUri: built.imageUri,
+        env: { SERVER_PORT: "80" },
+      },
     });
     const d = await waitForDeployment(deploymentId);
     expect(d).toMatchObject({ status: "failed", koyebStatus: "ERROR" });
@@ -264,10 +288,13 @@ describe("Koyeb", () => {
   });
 
   it("a Koyeb 4xx (a service for an app that does not exist) is not retryable", async () => {
-    const err = await deployKoyebService(config, {
-      koyebAppId: crypto.randomUUID(),
-      imageUri: "docker.io/library/nginx:latest",
-      env: { SERVER_PORT: "80" },
+    const err = await deployKoyebService({
+      ctx,
+      input: {
+        koyebAppId: crypto.randomUUID(),
+        imageUri: "docker.io/library/nginx:latest",
+        env: { SERVER_PORT: "80" },
+      },
     }).catch((e: unknown) => e);
     expect(err).toMatchObject({ retryable: false, upstreamStatus: 400, upstreamCode: "invalid_argument" });
   });
@@ -277,20 +304,25 @@ describe("deletion", () => {
   it("deleting a deployed app leaves nothing of it in any stand-in, and deleting again is fine", async () => {
     const appId = crypto.randomUUID();
     const built = await buildImage(appId, { Dockerfile: "FROM node:20\n" });
-    const db = await ensureNeonDatabase(neonConfig, { appId });
-    const app = await ensureKoyebApp(config, { appId });
-    await ensureRegistrySecret(config);
-    const { serviceId, deploymentId } = await deployKoyebService(config, {
-      koyebAppId: app.koyebAppId,
-      imageUri: built.imageUri,
-      env: { APP_DATABASE_URL: db!.connectionUri, SERVER_PORT: "80" },
+    const db = await ensureNeonDatabase({ ctx: testContext(neonConfig), input: { appId } });
+    const app = await ensureKoyebApp({ ctx, input: { appId } });
+    await ensureRegistrySecret({ ctx });
+    const { serviceId, deploymentId } = await deployKoyebService({
+      ctx,
+      input: {
+        koyebAppId: app.koyebAppId,
+        imageUri: built.imageUri,
+        env: { APP_DATABASE_URL: db!.connectionUri, SERVER_PORT: "80" },
+      },
     });
     expect(await waitForDeployment(deploymentId)).toMatchObject({ status: "healthy" });
 
     const ids = { koyebAppId: app.koyebAppId, serviceId };
-    expect(await deleteKoyebApp(config, ids)).toEqual({ service: true, app: true });
-    expect(await deleteEcrRepository(config, appId)).toEqual({ deleted: true });
-    expect(await deleteNeonProject(neonConfig, db!.projectId)).toEqual({ deleted: true });
+    expect(await deleteKoyebApp({ ctx, input: ids })).toEqual({ service: true, app: true });
+    expect(await deleteEcrRepository({ ctx, input: { appId } })).toEqual({ deleted: true });
+    expect(
+      await deleteNeonProject({ ctx: testContext(neonConfig), input: { projectId: db!.projectId } }),
+    ).toEqual({ deleted: true });
 
     const koyeb = await state<KoyebState>("koyeb");
     expect(koyeb.apps.filter((a) => a.id === app.koyebAppId)).toEqual([]);
@@ -302,8 +334,10 @@ describe("deletion", () => {
     const neon = await state<{ projects: { id: string; name: string }[] }>("neon");
     expect(neon.projects.filter((p) => p.name === `app-${appId}`)).toEqual([]);
 
-    expect(await deleteKoyebApp(config, ids)).toEqual({ service: false, app: false });
-    expect(await deleteEcrRepository(config, appId)).toEqual({ deleted: false });
-    expect(await deleteNeonProject(neonConfig, db!.projectId)).toEqual({ deleted: false });
+    expect(await deleteKoyebApp({ ctx, input: ids })).toEqual({ service: false, app: false });
+    expect(await deleteEcrRepository({ ctx, input: { appId } })).toEqual({ deleted: false });
+    expect(
+      await deleteNeonProject({ ctx: testContext(neonConfig), input: { projectId: db!.projectId } }),
+    ).toEqual({ deleted: false });
   });
 });

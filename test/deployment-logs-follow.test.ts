@@ -6,7 +6,7 @@ import { ensureEcrRepository, imageUriFor, startImageBuild } from "../src/servic
 import { call, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
 import { injectFault, sha, uploadSource } from "./helpers/deploy";
-import { config } from "./helpers/env";
+import { testContext } from "./helpers/env";
 import { addDeployment, createApp } from "./helpers/factories";
 import { addBuildLines, addRuntimeLines, builtDeployment, runningDeployment, streamOf } from "./helpers/logs";
 import { readSse, type SseEvent } from "./helpers/sse";
@@ -14,6 +14,9 @@ import { createUser } from "./helpers/users";
 
 // GET …/logs?follow=1: the lines as server-sent events while the build or the instance writes
 // them, ended by one `end` event once the logs are complete or the deployment has ended.
+
+/** As the workflows call the deploy services: no request, no caller. */
+const ctx = testContext();
 
 const db = useTestDb();
 
@@ -36,14 +39,17 @@ describe("following deployment logs", () => {
     const user = await createUser();
     const app = await createApp(db, user.id);
     const source = await uploadSource(app.id, { Dockerfile: "FROM node:20\nRUN npm ci\n" });
-    const repo = await ensureEcrRepository(config, app.id);
+    const repo = await ensureEcrRepository({ ctx, input: { appId: app.id } });
     const imageUri = imageUriFor(repo.repositoryUri, sha());
-    const { buildId } = await startImageBuild(config, {
-      appId: app.id,
-      version: 1,
-      commitSha: sha(),
-      imageUri,
-      ...source,
+    const { buildId } = await startImageBuild({
+      ctx,
+      input: {
+        appId: app.id,
+        version: 1,
+        commitSha: sha(),
+        imageUri,
+        ...source,
+      },
     });
     const dep = await addDeployment(db, app.id, user.id, { status: "building", buildId, imageUri });
     const res = await follow(user.token, app.id, dep.id, "type=build");

@@ -8,7 +8,7 @@ import {
 } from "../src/services/deployments/record";
 import { callJson } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
-import { config } from "./helpers/env";
+import { testContext } from "./helpers/env";
 import { addDeployment, createApp } from "./helpers/factories";
 import { deploymentsOf, getApp } from "./helpers/publish";
 import { legacyStatus } from "./helpers/stand-in-state";
@@ -18,16 +18,21 @@ import { createUser } from "./helpers/users";
 // the publish workflow relies on, exercised against the database directly.
 
 const db = useTestDb();
+/** As the publish workflow calls the services: no request, a short-lived handle per call. */
+const ctx = testContext();
 
 /** Records version `version` of `appId` the way the publish workflow's step does. */
 async function record(appId: string, ownerId: string, version: number) {
-  return recordDeployment(config, {
-    id: await deploymentIdFor(appId, version),
-    appId,
-    ownerId,
-    version,
-    commitSha: `sha-${version}`,
-    workflowInstanceId: publishInstanceId(appId, version),
+  return recordDeployment({
+    ctx,
+    input: {
+      id: await deploymentIdFor(appId, version),
+      appId,
+      ownerId,
+      version,
+      commitSha: `sha-${version}`,
+      workflowInstanceId: publishInstanceId(appId, version),
+    },
   });
 }
 
@@ -69,7 +74,7 @@ describe("deployment rows", () => {
     const rec = (version: number) => record(app.id, user.id, version);
     const v1 = await rec(1);
     expect(await rec(1)).toMatchObject({ id: v1.id, status: "queued" });
-    expect(await advanceDeployment(config, v1.id, { status: "building" })).toBe(true);
+    expect(await advanceDeployment({ ctx, input: { id: v1.id, patch: { status: "building" } } })).toBe(true);
     const v2 = await rec(2);
     const rows = async () => (await deploymentsOf(user.token, app.id)).map((d) => [d.status, d.reason]);
     expect(await rows()).toEqual([
@@ -77,8 +82,15 @@ describe("deployment rows", () => {
       ["cancelled", "superseded"],
     ]);
     // The older workflow, waking up later, can neither move nor end its deployment.
-    expect(await advanceDeployment(config, v1.id, { status: "deploying" })).toBe(false);
-    expect(await finishDeployment(config, v1.id, { status: "healthy", url: "https://old" })).toBe(false);
+    expect(await advanceDeployment({ ctx, input: { id: v1.id, patch: { status: "deploying" } } })).toBe(
+      false,
+    );
+    expect(
+      await finishDeployment({
+        ctx,
+        input: { id: v1.id, outcome: { status: "healthy", url: "https://old" } },
+      }),
+    ).toBe(false);
     expect(await getApp(user.token, app.id)).toMatchObject({ deployStatus: "deploying", appUrl: null });
     // A retried record of the older version changes nothing.
     await rec(1);
@@ -86,7 +98,12 @@ describe("deployment rows", () => {
       ["queued", null],
       ["cancelled", "superseded"],
     ]);
-    expect(await finishDeployment(config, v2.id, { status: "healthy", url: "https://new" })).toBe(true);
+    expect(
+      await finishDeployment({
+        ctx,
+        input: { id: v2.id, outcome: { status: "healthy", url: "https://new" } },
+      }),
+    ).toBe(true);
     expect(await getApp(user.token, app.id)).toMatchObject({
       deployStatus: "deployed",
       appUrl: "https://new",
@@ -105,10 +122,15 @@ describe("deployment rows", () => {
     const app = await createApp(db, user.id);
     const rec = (version: number) => record(app.id, user.id, version);
     const v2 = await rec(2);
-    expect(await finishDeployment(config, v2.id, { status: "healthy", url: "https://new" })).toBe(true);
+    expect(
+      await finishDeployment({
+        ctx,
+        input: { id: v2.id, outcome: { status: "healthy", url: "https://new" } },
+      }),
+    ).toBe(true);
     const v1 = await rec(1);
     expect(v1).toMatchObject({ status: "cancelled", reason: "superseded" });
-    expect(await advanceDeployment(config, v1.id, { status: "building" })).toBe(false);
+    expect(await advanceDeployment({ ctx, input: { id: v1.id, patch: { status: "building" } } })).toBe(false);
     expect(await getApp(user.token, app.id)).toMatchObject({
       deployStatus: "deployed",
       appUrl: "https://new",

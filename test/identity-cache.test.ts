@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { actingFor } from "../src/context";
 import { openDb } from "../src/db/client";
 import { userProfiles } from "../src/db/schema";
 import { AppError } from "../src/errors";
@@ -91,7 +92,7 @@ describe("concurrent first requests of a new user", () => {
     // Five more callers in the same isolate (the tests share the Worker's modules), each with its
     // own context and outside the first request's: they decide to wait for its fetch at once.
     const others = Array.from({ length: 5 }, () =>
-      getProfile(contextWith({}), authUser(u)).then(
+      getProfile({ ctx: actingFor(contextWith({}), authUser(u)) }).then(
         () => "answered",
         (err: unknown) => err,
       ),

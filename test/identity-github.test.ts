@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getGitHubAccessToken } from "../src/clients/stack";
+import { actingFor } from "../src/context";
 import type { MeResponse } from "../src/routes/identity/me";
 import { getProfile } from "../src/services/identity/profile";
 import { callJson, expectProblem } from "./helpers/api";
@@ -46,7 +47,7 @@ describe("no usable GitHub token", () => {
     const ctx = contextWith(await stackProject([]));
     try {
       expect(await getGitHubAccessToken(ctx.config, u.id, "repositories")).toBeNull();
-      const p = await getProfile(ctx, authUser(u));
+      const p = await getProfile({ ctx: actingFor(ctx, authUser(u)) });
       expect(p).toMatchObject({ displayName: "No GitHub Here", githubLogin: null, isEmployee: false });
     } finally {
       ctx.close();
@@ -81,14 +82,14 @@ describe("employee by GitHub org, checked with the App's installation", () => {
     const member = await createUser({ github: { orgs: [org] } });
     const ctx = contextWith({ EMPLOYEE_GITHUB_ORG: org });
     try {
-      expect(await getProfile(ctx, authUser(member))).toMatchObject({
+      expect(await getProfile({ ctx: actingFor(ctx, authUser(member)) })).toMatchObject({
         githubLogin: member.github!.login,
         isEmployee: false,
       });
       // Installed, the same check finds the member.
       await installApp(org);
       const other = await createUser({ github: { orgs: [org] } });
-      expect((await getProfile(ctx, authUser(other))).isEmployee).toBe(true);
+      expect((await getProfile({ ctx: actingFor(ctx, authUser(other)) })).isEmployee).toBe(true);
     } finally {
       ctx.close();
     }

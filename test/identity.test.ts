@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { actingFor } from "../src/context";
 import { userProfiles } from "../src/db/schema";
 import { AppError } from "../src/errors";
 import type { IsEmployeeResponse } from "../src/routes/identity/is-employee";
@@ -177,11 +178,11 @@ describe("getProfile with GitHub faults", () => {
     const ctx = await contextWithOrg(org);
     try {
       await failNext("github", `GET /orgs/${org}/members/*`, 2);
-      const err = await getProfile(ctx, authUser(u)).catch((e: unknown) => e);
+      const err = await getProfile({ ctx: actingFor(ctx, authUser(u)) }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe("upstream_unavailable");
       // Once GitHub is back, membership of the org makes an employee.
-      expect((await getProfile(ctx, authUser(u))).isEmployee).toBe(true);
+      expect((await getProfile({ ctx: actingFor(ctx, authUser(u)) })).isEmployee).toBe(true);
     } finally {
       ctx.close();
     }
@@ -194,7 +195,7 @@ describe("getProfile with GitHub faults", () => {
     const ctx = await contextWithOrg(org);
     try {
       await failNext("github", `GET /orgs/${org}/members/*`, 2);
-      const p = await getProfile(ctx, authUser(u));
+      const p = await getProfile({ ctx: actingFor(ctx, authUser(u)) });
       expect(p).toMatchObject({ githubLogin: "stale-login", isEmployee: false });
     } finally {
       ctx.close();

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { openDb } from "../src/db/client";
+import { type Db, openDb } from "../src/db/client";
 import { customMessageLimits, messageUsage } from "../src/db/schema";
 import {
   countMessage,
@@ -13,12 +13,14 @@ import {
 import type { MessageLimitWire } from "../src/services/limits/wire";
 import { callJson, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
-import { config } from "./helpers/env";
+import { config, testContext } from "./helpers/env";
 import { createUser } from "./helpers/users";
 
 const db = useTestDb();
 
 const userId = () => `limits-${crypto.randomUUID()}`;
+/** The services' context with DAILY_MESSAGE_LIMIT `limit`, on the test's handle unless given another. */
+const limited = (limit: number, on: Db = db) => testContext({ DAILY_MESSAGE_LIMIT: limit }, { db: on });
 
 describe("countMessage", () => {
   it("20 concurrent messages against a limit of 5 allow exactly 5", async () => {
@@ -26,7 +28,9 @@ describe("countMessage", () => {
     // One pool per call, so the 20 statements really race on separate connections.
     const handles = Array.from({ length: 20 }, () => openDb(config));
     try {
-      const results = await Promise.all(handles.map((h) => countMessage(h.db, id, 5)));
+      const results = await Promise.all(
+        handles.map((h) => countMessage({ ctx: limited(5, h.db), input: { userId: id } })),
+      );
       expect(results.filter((r) => r.allowed)).toHaveLength(5);
       expect(results.filter((r) => !r.allowed)).toHaveLength(15);
       expect(
@@ -48,7 +52,7 @@ describe("countMessage", () => {
   it("counts on today's UTC day and reports the next UTC midnight", async () => {
     const id = userId();
     const now = new Date("2026-11-26T23:59:59.000Z");
-    const r = await countMessage(db, id, 3, now);
+    const r = await countMessage({ ctx: limited(3), input: { userId: id, now } });
     expect(r).toEqual({
       allowed: true,
       day: "2026-11-26",
@@ -59,16 +63,27 @@ describe("countMessage", () => {
       resetAt: new Date("2026-11-27T00:00:00.000Z"),
     });
     // A new UTC day starts from zero.
-    const next = await countMessage(db, id, 3, new Date("2026-11-27T00:00:00.000Z"));
+    const next = await countMessage({
+      ctx: limited(3),
+      input: { userId: id, now: new Date("2026-11-27T00:00:00.000Z") },
+    });
     expect(next).toMatchObject({ allowed: true, day: "2026-11-27", usage: 1 });
   });
 
   it("a custom limit row wins over the default", async () => {
     const id = userId();
     await db.insert(customMessageLimits).values({ userId: id, dailyLimit: 2 });
-    expect(await countMessage(db, id, 10)).toMatchObject({ allowed: true, limit: 2, isCustom: true });
-    expect(await countMessage(db, id, 10)).toMatchObject({ allowed: true, usage: 2, remaining: 0 });
-    expect(await countMessage(db, id, 10)).toMatchObject({
+    expect(await countMessage({ ctx: limited(10), input: { userId: id } })).toMatchObject({
+      allowed: true,
+      limit: 2,
+      isCustom: true,
+    });
+    expect(await countMessage({ ctx: limited(10), input: { userId: id } })).toMatchObject({
+      allowed: true,
+      usage: 2,
+      remaining: 0,
+    });
+    expect(await countMessage({ ctx: limited(10), input: { userId: id } })).toMatchObject({
       allowed: false,
       limit: 2,
       usage: 2,
@@ -78,9 +93,9 @@ describe("countMessage", () => {
 
   it("a custom limit lowered below today's usage refuses and reports the real usage", async () => {
     const id = userId();
-    for (let i = 0; i < 4; i++) await countMessage(db, id, 10);
+    for (let i = 0; i < 4; i++) await countMessage({ ctx: limited(10), input: { userId: id } });
     await db.insert(customMessageLimits).values({ userId: id, dailyLimit: 3 });
-    expect(await countMessage(db, id, 10)).toMatchObject({
+    expect(await countMessage({ ctx: limited(10), input: { userId: id } })).toMatchObject({
       allowed: false,
       limit: 3,
       usage: 4,
@@ -90,7 +105,12 @@ describe("countMessage", () => {
 
   it("a limit of 0 refuses every message and writes nothing", async () => {
     const id = userId();
-    expect(await countMessage(db, id, 0)).toMatchObject({ allowed: false, limit: 0, usage: 0, remaining: 0 });
+    expect(await countMessage({ ctx: limited(0), input: { userId: id } })).toMatchObject({
+      allowed: false,
+      limit: 0,
+      usage: 0,
+      remaining: 0,
+    });
     const rows = await db.select().from(messageUsage).where(eq(messageUsage.userId, id));
     expect(rows).toEqual([]);
   });
@@ -98,8 +118,12 @@ describe("countMessage", () => {
   it("a database that cannot be reached is an error, never an unlimited allowance", async () => {
     const broken = openDb({ ...config, DATABASE_URL: "postgres://app:app@127.0.0.1:1/app" });
     try {
-      await expect(countMessage(broken.db, userId(), 5)).rejects.toThrow();
-      await expect(getLimitStatus(broken.db, userId(), 5)).rejects.toThrow();
+      await expect(
+        countMessage({ ctx: limited(5, broken.db), input: { userId: userId() } }),
+      ).rejects.toThrow();
+      await expect(
+        getLimitStatus({ ctx: limited(5, broken.db), input: { userId: userId() } }),
+      ).rejects.toThrow();
     } finally {
       await broken.end();
     }
@@ -109,24 +133,30 @@ describe("countMessage", () => {
 describe("refundMessage and getLimitStatus", () => {
   it("a refund gives one message back and never goes below zero", async () => {
     const id = userId();
-    const first = await countMessage(db, id, 2);
-    await countMessage(db, id, 2);
-    expect(await countMessage(db, id, 2)).toMatchObject({ allowed: false });
-    await refundMessage(db, id, first.day);
-    expect(await getLimitStatus(db, id, 2)).toMatchObject({ usage: 1, remaining: 1 });
-    await refundMessage(db, id, first.day);
-    await refundMessage(db, id, first.day);
-    expect(await getLimitStatus(db, id, 2)).toMatchObject({ usage: 0, remaining: 2 });
+    const first = await countMessage({ ctx: limited(2), input: { userId: id } });
+    await countMessage({ ctx: limited(2), input: { userId: id } });
+    expect(await countMessage({ ctx: limited(2), input: { userId: id } })).toMatchObject({ allowed: false });
+    await refundMessage({ ctx: limited(2), input: { userId: id, day: first.day } });
+    expect(await getLimitStatus({ ctx: limited(2), input: { userId: id } })).toMatchObject({
+      usage: 1,
+      remaining: 1,
+    });
+    await refundMessage({ ctx: limited(2), input: { userId: id, day: first.day } });
+    await refundMessage({ ctx: limited(2), input: { userId: id, day: first.day } });
+    expect(await getLimitStatus({ ctx: limited(2), input: { userId: id } })).toMatchObject({
+      usage: 0,
+      remaining: 2,
+    });
     // A refund for a day without a row changes nothing.
-    await refundMessage(db, id, "2001-01-01");
-    expect(await getLimitStatus(db, id, 2)).toMatchObject({ usage: 0 });
+    await refundMessage({ ctx: limited(2), input: { userId: id, day: "2001-01-01" } });
+    expect(await getLimitStatus({ ctx: limited(2), input: { userId: id } })).toMatchObject({ usage: 0 });
   });
 
   it("getLimitStatus reads the limit, the usage and the reset without counting", async () => {
     const id = userId();
     const now = new Date("2026-03-31T12:00:00.000Z");
-    await countMessage(db, id, 4, now);
-    const s = await getLimitStatus(db, id, 4, now);
+    await countMessage({ ctx: limited(4), input: { userId: id, now } });
+    const s = await getLimitStatus({ ctx: limited(4), input: { userId: id, now } });
     expect(s).toEqual({
       limit: 4,
       usage: 1,
@@ -134,7 +164,7 @@ describe("refundMessage and getLimitStatus", () => {
       isCustom: false,
       resetAt: new Date("2026-04-01T00:00:00.000Z"),
     });
-    expect(await getLimitStatus(db, id, 4, now)).toEqual(s);
+    expect(await getLimitStatus({ ctx: limited(4), input: { userId: id, now } })).toEqual(s);
   });
 
   it("limitHeaders names the four x-dailylimit headers", () => {
@@ -171,10 +201,10 @@ describe("GET /message-limit", () => {
   it("reflects counted messages and a reached limit", async () => {
     const me = await createUser();
     await db.insert(customMessageLimits).values({ userId: me.id, dailyLimit: 2 });
-    await countMessage(db, me.id, config.DAILY_MESSAGE_LIMIT);
+    await countMessage({ ctx: limited(config.DAILY_MESSAGE_LIMIT), input: { userId: me.id } });
     const one = await callJson<MessageLimitWire>("GET", "/message-limit", { token: me.token });
     expect(one.body).toMatchObject({ isUserLimitReached: false, dailyMessageLimit: 2, currentUsage: 1 });
-    await countMessage(db, me.id, config.DAILY_MESSAGE_LIMIT);
+    await countMessage({ ctx: limited(config.DAILY_MESSAGE_LIMIT), input: { userId: me.id } });
     const two = await callJson<MessageLimitWire>("GET", "/message-limit", { token: me.token });
     expect(two.body).toMatchObject({ isUserLimitReached: true, remainingMessages: 0, currentUsage: 2 });
     expect(two.res.headers.get("x-dailylimit-remaining")).toBe("0");

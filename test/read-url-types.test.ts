@@ -4,7 +4,10 @@ import { storeSnapshot } from "../src/services/snapshots";
 import type { ReadUrl } from "../src/services/snapshots/read-url";
 import { callJson } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
-import { config } from "./helpers/env";
+import { testContext } from "./helpers/env";
+
+const ctx = testContext();
+
 import { createApp } from "./helpers/factories";
 import { createUser } from "./helpers/users";
 
@@ -30,7 +33,7 @@ describe("presigned read-urls answer with safe content types", () => {
   it("text files as text/plain, HTML and SVG as downloads, the archive as a zip", async () => {
     const user = await createUser();
     const app = await createApp(db, user.id, { snapshotVersion: 1 });
-    await storeSnapshot(config, { appId: app.id, version: 1, tree });
+    await storeSnapshot({ ctx, input: { appId: app.id, version: 1, tree } });
 
     for (const path of tree.keys()) {
       const res = await readUrl(user.token, app.id, path);
@@ -49,7 +52,7 @@ describe("presigned read-urls answer with safe content types", () => {
   it("the archive downloads under the app's name, made safe for a header", async () => {
     const user = await createUser();
     const app = await createApp(db, user.id, { snapshotVersion: 1, appName: 'Café "Menu"; x=1' });
-    await storeSnapshot(config, { appId: app.id, version: 1, tree });
+    await storeSnapshot({ ctx, input: { appId: app.id, version: 1, tree } });
     const zip = await readUrl(user.token, app.id);
     expect(zip.status).toBe(200);
     expect(zip.headers.get("content-type")).toBe("application/zip");
@@ -60,7 +63,7 @@ describe("presigned read-urls answer with safe content types", () => {
   it("the headers are signed: changing them breaks the URL", async () => {
     const user = await createUser();
     const app = await createApp(db, user.id, { snapshotVersion: 1 });
-    await storeSnapshot(config, { appId: app.id, version: 1, tree });
+    await storeSnapshot({ ctx, input: { appId: app.id, version: 1, tree } });
     const r = await callJson<ReadUrl>("GET", `/apps/${app.id}/read-url?path=index.html`, {
       token: user.token,
     });

@@ -5,7 +5,10 @@ import { storeSnapshot } from "../src/services/snapshots";
 import type { ReadUrl } from "../src/services/snapshots/read-url";
 import { call, callJson, expectProblem } from "./helpers/api";
 import { useTestDb } from "./helpers/db";
-import { config } from "./helpers/env";
+import { testContext } from "./helpers/env";
+
+const ctx = testContext();
+
 import { createApp } from "./helpers/factories";
 import { createUser } from "./helpers/users";
 
@@ -22,7 +25,7 @@ const tree: Tree = new Map([
 async function appWithSnapshot() {
   const user = await createUser();
   const app = await createApp(db, user.id, { snapshotVersion: 2 });
-  await storeSnapshot(config, { appId: app.id, version: 2, tree });
+  await storeSnapshot({ ctx, input: { appId: app.id, version: 2, tree } });
   return { user, app };
 }
 

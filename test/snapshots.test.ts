@@ -13,7 +13,9 @@ import {
   snapshotFileKey,
   storeSnapshot,
 } from "../src/services/snapshots";
-import { config, standInUrl } from "./helpers/env";
+import { config, standInUrl, testContext } from "./helpers/env";
+
+const ctx = testContext();
 
 const SPECIAL = "docs/my notes ü +plus (1).md";
 
@@ -56,7 +58,7 @@ const expectSameTree = (actual: Tree, expected: Tree) =>
 
 /** The object holding a version's file (throws when the version has none). */
 async function fileKey(appId: string, version: number, path: string): Promise<string> {
-  const key = await snapshotFileKey(config, appId, version, path);
+  const key = await snapshotFileKey({ ctx, input: { appId, version, path } });
   if (!key) throw new Error(`v${version} has no ${path}`);
   return key;
 }
@@ -71,14 +73,14 @@ async function writesFor(appId: string): Promise<number> {
 }
 
 async function presignedFetch(key: string, init?: RequestInit): Promise<Response> {
-  const { url } = await presignRead(config, key, 3600);
+  const { url } = await presignRead({ ctx, input: { key, expiresIn: 3600 } });
   return fetch(url, init);
 }
 
 async function storedApp(): Promise<{ appId: string; tree: Tree }> {
   const appId = crypto.randomUUID();
   const tree = sampleTree();
-  await storeSnapshot(config, { appId, version: 1, tree });
+  await storeSnapshot({ ctx, input: { appId, version: 1, tree } });
   return { appId, tree };
 }
 
@@ -86,7 +88,7 @@ describe("snapshots: storing a version", () => {
   it("stores the archive, every file and latest.json, with content types and sizes", async () => {
     const appId = crypto.randomUUID();
     const tree = sampleTree();
-    const stored = await storeSnapshot(config, { appId, version: 1, tree });
+    const stored = await storeSnapshot({ ctx, input: { appId, version: 1, tree } });
     const sizes = [...tree.values()].map((f) => new TextEncoder().encode(f.content).byteLength);
     expect(stored).toMatchObject({
       archiveKey: `apps/${appId}/v1/source.zip`,
@@ -137,34 +139,34 @@ describe("snapshots: storing a version", () => {
 
   it("readSnapshotTree gives back the stored tree, modes included", async () => {
     const { appId, tree } = await storedApp();
-    expectSameTree(await readSnapshotTree(config, appId, 1), tree);
+    expectSameTree(await readSnapshotTree({ ctx, input: { appId, version: 1 } }), tree);
   });
 
   it("readLatestVersion follows new versions and a retried older version does not move it back", async () => {
     const appId = crypto.randomUUID();
-    expect(await readLatestVersion(config, appId)).toBeNull();
+    expect(await readLatestVersion({ ctx, input: { appId } })).toBeNull();
     const v1 = sampleTree();
-    await storeSnapshot(config, { appId, version: 1, tree: v1 });
-    expect(await readLatestVersion(config, appId)).toBe(1);
+    await storeSnapshot({ ctx, input: { appId, version: 1, tree: v1 } });
+    expect(await readLatestVersion({ ctx, input: { appId } })).toBe(1);
     const v2: Tree = new Map([...v1, ["new.txt", { content: "v2\n", mode: "100644" }]]);
-    await storeSnapshot(config, { appId, version: 2, tree: v2 });
-    expect(await readLatestVersion(config, appId)).toBe(2);
-    await storeSnapshot(config, { appId, version: 1, tree: v1 });
-    expect(await readLatestVersion(config, appId)).toBe(2);
-    expectSameTree(await readSnapshotTree(config, appId, 1), v1);
-    expectSameTree(await readSnapshotTree(config, appId, 2), v2);
+    await storeSnapshot({ ctx, input: { appId, version: 2, tree: v2 } });
+    expect(await readLatestVersion({ ctx, input: { appId } })).toBe(2);
+    await storeSnapshot({ ctx, input: { appId, version: 1, tree: v1 } });
+    expect(await readLatestVersion({ ctx, input: { appId } })).toBe(2);
+    expectSameTree(await readSnapshotTree({ ctx, input: { appId, version: 1 } }), v1);
+    expectSameTree(await readSnapshotTree({ ctx, input: { appId, version: 2 } }), v2);
   });
 
   it("storing a version again with fewer files removes the files it no longer has", async () => {
     const appId = crypto.randomUUID();
-    await storeSnapshot(config, { appId, version: 1, tree: sampleTree() });
+    await storeSnapshot({ ctx, input: { appId, version: 1, tree: sampleTree() } });
     const smaller: Tree = new Map([["only.txt", { content: "one\n", mode: "100755" }]]);
-    await storeSnapshot(config, { appId, version: 1, tree: smaller });
+    await storeSnapshot({ ctx, input: { appId, version: 1, tree: smaller } });
     expect([...(await devKeys(`apps/${appId}/v1/`)).keys()].sort()).toEqual(
       [archiveKey(appId, 1), manifestKey(appId, 1)].sort(),
     );
-    expectSameTree(await readSnapshotTree(config, appId, 1), smaller);
-    expect(await snapshotFileKey(config, appId, 1, "package.json")).toBeNull();
+    expectSameTree(await readSnapshotTree({ ctx, input: { appId, version: 1 } }), smaller);
+    expect(await snapshotFileKey({ ctx, input: { appId, version: 1, path: "package.json" } })).toBeNull();
     expect(await (await presignedFetch(await fileKey(appId, 1, "only.txt"))).text()).toBe("one\n");
   });
 
@@ -176,7 +178,7 @@ describe("snapshots: storing a version", () => {
         { content: `export const v = ${i};\n`, mode: "100644" },
       ]),
     );
-    await storeSnapshot(config, { appId, version: 1, tree: v1 });
+    await storeSnapshot({ ctx, input: { appId, version: 1, tree: v1 } });
     const afterFirst = await writesFor(appId);
     expect(afterFirst).toBe(40 + 3); // every file, the archive, the manifest, latest.json
 
@@ -185,7 +187,7 @@ describe("snapshots: storing a version", () => {
     v2.set("src/new.ts", { content: "export const added = true;\n", mode: "100644" });
     v2.delete("src/f2.ts");
     v2.set("src/f3.ts", { content: "export const v = 4;\n", mode: "100644" }); // f4's content, at f3's path
-    await storeSnapshot(config, { appId, version: 2, tree: v2 });
+    await storeSnapshot({ ctx, input: { appId, version: 2, tree: v2 } });
     expect((await writesFor(appId)) - afterFirst).toBe(3 + 3);
 
     for (const [version, tree] of [
@@ -197,14 +199,14 @@ describe("snapshots: storing a version", () => {
           f.content,
         );
       }
-      expectSameTree(await readSnapshotTree(config, appId, version), tree);
+      expectSameTree(await readSnapshotTree({ ctx, input: { appId, version } }), tree);
     }
-    expect(await snapshotFileKey(config, appId, 2, "src/f2.ts")).toBeNull();
-    expect(await snapshotFileKey(config, appId, 1, "src/new.ts")).toBeNull();
+    expect(await snapshotFileKey({ ctx, input: { appId, version: 2, path: "src/f2.ts" } })).toBeNull();
+    expect(await snapshotFileKey({ ctx, input: { appId, version: 1, path: "src/new.ts" } })).toBeNull();
 
     // Storing the same version again writes the archive, manifest and pointer, no file again.
     const before = await writesFor(appId);
-    await storeSnapshot(config, { appId, version: 2, tree: v2 });
+    await storeSnapshot({ ctx, input: { appId, version: 2, tree: v2 } });
     expect((await writesFor(appId)) - before).toBe(3);
   });
 
@@ -212,7 +214,7 @@ describe("snapshots: storing a version", () => {
     const appId = crypto.randomUUID();
     const long = `${"d/".repeat(400)}${"é".repeat(60)}.txt`;
     const tree: Tree = new Map([[long, { content: "deep\n", mode: "100644" }]]);
-    await storeSnapshot(config, { appId, version: 1, tree });
+    await storeSnapshot({ ctx, input: { appId, version: 1, tree } });
     const key = await fileKey(appId, 1, long);
     expect(key.startsWith(`apps/${appId}/long/`)).toBe(true);
     expect(new TextEncoder().encode(key).byteLength).toBeLessThanOrEqual(1024);
@@ -221,15 +223,17 @@ describe("snapshots: storing a version", () => {
 
   it("a version stored in the earlier layout (files under the version) is still read by path", async () => {
     const appId = crypto.randomUUID();
-    await storeSnapshot(config, { appId, version: 1, tree: sampleTree() });
+    await storeSnapshot({ ctx, input: { appId, version: 1, tree: sampleTree() } });
     const legacy = `apps/${appId}/v2/files/old.txt`;
     await putObject(config, legacy, new TextEncoder().encode("old\n"), "text/plain; charset=utf-8");
-    expect(await snapshotFileKey(config, appId, 2, "old.txt")).toBe(legacy);
-    expect(await snapshotFileKey(config, appId, 2, "missing.txt")).toBeNull();
+    expect(await snapshotFileKey({ ctx, input: { appId, version: 2, path: "old.txt" } })).toBe(legacy);
+    expect(await snapshotFileKey({ ctx, input: { appId, version: 2, path: "missing.txt" } })).toBeNull();
   });
 
   it("a missing version reads as no_snapshot", async () => {
-    await expect(readSnapshotTree(config, crypto.randomUUID(), 1)).rejects.toMatchObject({
+    await expect(
+      readSnapshotTree({ ctx, input: { appId: crypto.randomUUID(), version: 1 } }),
+    ).rejects.toMatchObject({
       code: "no_snapshot",
     });
   });
@@ -237,7 +241,7 @@ describe("snapshots: storing a version", () => {
   it("an unsafe tree path is refused before anything is written", async () => {
     const appId = crypto.randomUUID();
     const tree: Tree = new Map([["../escape.txt", { content: "x", mode: "100644" }]]);
-    await expect(storeSnapshot(config, { appId, version: 1, tree })).rejects.toMatchObject({
+    await expect(storeSnapshot({ ctx, input: { appId, version: 1, tree } })).rejects.toMatchObject({
       code: "internal",
     });
     expect((await devKeys(`apps/${appId}/`)).size).toBe(0);
@@ -256,18 +260,20 @@ describe("snapshots: storage faults", () => {
   it("S3 answering 503 SlowDown to one upload is retried and the version is stored", async () => {
     const appId = crypto.randomUUID();
     await failNext(`PUT /${config.S3_BUCKET}/apps/${appId}/files/`, 503, 1);
-    await storeSnapshot(config, { appId, version: 1, tree: sampleTree() });
-    expect(await readLatestVersion(config, appId)).toBe(1);
-    expectSameTree(await readSnapshotTree(config, appId, 1), sampleTree());
+    await storeSnapshot({ ctx, input: { appId, version: 1, tree: sampleTree() } });
+    expect(await readLatestVersion({ ctx, input: { appId } })).toBe(1);
+    expectSameTree(await readSnapshotTree({ ctx, input: { appId, version: 1 } }), sampleTree());
   });
 
   it("S3 failing every file upload fails the store with upstream_unavailable and latest.json stays unwritten", async () => {
     const appId = crypto.randomUUID();
     await failNext(`PUT /${config.S3_BUCKET}/apps/${appId}/files/`, 503, 100);
-    await expect(storeSnapshot(config, { appId, version: 1, tree: sampleTree() })).rejects.toMatchObject({
+    await expect(
+      storeSnapshot({ ctx, input: { appId, version: 1, tree: sampleTree() } }),
+    ).rejects.toMatchObject({
       code: "upstream_unavailable",
     });
-    expect(await readLatestVersion(config, appId)).toBeNull();
+    expect(await readLatestVersion({ ctx, input: { appId } })).toBeNull();
   });
 });
 
@@ -278,8 +284,8 @@ describe("snapshots: presigned URLs are refused once changed", () => {
 
   it("a presigned URL with one character of its key changed is refused 403", async () => {
     const { appId } = await storedApp();
-    await storeSnapshot(config, { appId, version: 2, tree: sampleTree() });
-    const { url } = await presignRead(config, archiveKey(appId, 1), 3600);
+    await storeSnapshot({ ctx, input: { appId, version: 2, tree: sampleTree() } });
+    const { url } = await presignRead({ ctx, input: { key: archiveKey(appId, 1), expiresIn: 3600 } });
     const res = await fetch(url.replace("/v1/source.zip", "/v2/source.zip"));
     expect(res.status).toBe(403);
     expect(res.headers.get("content-type")).toBe("application/xml");
@@ -288,7 +294,7 @@ describe("snapshots: presigned URLs are refused once changed", () => {
 
   it("a presigned URL with a changed signature is refused 403 SignatureDoesNotMatch", async () => {
     const { appId } = await storedApp();
-    const { url } = await presignRead(config, archiveKey(appId, 1), 3600);
+    const { url } = await presignRead({ ctx, input: { key: archiveKey(appId, 1), expiresIn: 3600 } });
     const u = new URL(url);
     const sig = u.searchParams.get("X-Amz-Signature")!;
     u.searchParams.set("X-Amz-Signature", (sig[0] === "a" ? "b" : "a") + sig.slice(1));
@@ -299,7 +305,7 @@ describe("snapshots: presigned URLs are refused once changed", () => {
 
   it("a presigned URL with a longer expiry written in is refused 403", async () => {
     const { appId } = await storedApp();
-    const { url } = await presignRead(config, archiveKey(appId, 1), 60);
+    const { url } = await presignRead({ ctx, input: { key: archiveKey(appId, 1), expiresIn: 60 } });
     const res = await fetch(url.replace("X-Amz-Expires=60", "X-Amz-Expires=604800"));
     expect(res.status).toBe(403);
   });
@@ -307,7 +313,7 @@ describe("snapshots: presigned URLs are refused once changed", () => {
   it("a presigned GET URL used for PUT or DELETE is refused 403 and the object stays", async () => {
     const { appId, tree } = await storedApp();
     const key = await fileKey(appId, 1, SPECIAL);
-    const { url } = await presignRead(config, key, 3600);
+    const { url } = await presignRead({ ctx, input: { key, expiresIn: 3600 } });
     const put = await fetch(url, { method: "PUT", body: "overwritten" });
     expect(put.status).toBe(403);
     expect(await s3Code(put)).toBe("SignatureDoesNotMatch");
@@ -321,7 +327,10 @@ describe("snapshots: presigned URLs are refused once changed", () => {
   it("an expired presigned URL is refused 403 AccessDenied", async () => {
     const { appId } = await storedApp();
     const signedAt = new Date(Date.now() - 120_000);
-    const { url, expiresAt } = await presignRead(config, archiveKey(appId, 1), 60, signedAt);
+    const { url, expiresAt } = await presignRead({
+      ctx,
+      input: { key: archiveKey(appId, 1), expiresIn: 60, now: signedAt },
+    });
     expect(Date.parse(expiresAt)).toBeLessThan(Date.now());
     const res = await fetch(url);
     expect(res.status).toBe(403);
@@ -330,8 +339,8 @@ describe("snapshots: presigned URLs are refused once changed", () => {
 
   it("a URL presigned with a wrong secret is refused 403", async () => {
     const { appId } = await storedApp();
-    const wrong = { ...config, AWS_SECRET_ACCESS_KEY: "not-the-secret" };
-    const { url } = await presignRead(wrong, archiveKey(appId, 1), 3600);
+    const wrong = testContext({ AWS_SECRET_ACCESS_KEY: "not-the-secret" });
+    const { url } = await presignRead({ ctx: wrong, input: { key: archiveKey(appId, 1), expiresIn: 3600 } });
     const res = await fetch(url);
     expect(res.status).toBe(403);
     expect(await s3Code(res)).toBe("SignatureDoesNotMatch");
@@ -339,11 +348,10 @@ describe("snapshots: presigned URLs are refused once changed", () => {
 
   it("a URL presigned with an unknown key id is refused 403 InvalidAccessKeyId", async () => {
     const { appId } = await storedApp();
-    const { url } = await presignRead(
-      { ...config, AWS_ACCESS_KEY_ID: "AKIANOBODY" },
-      archiveKey(appId, 1),
-      3600,
-    );
+    const { url } = await presignRead({
+      ctx: testContext({ AWS_ACCESS_KEY_ID: "AKIANOBODY" }),
+      input: { key: archiveKey(appId, 1), expiresIn: 3600 },
+    });
     const res = await fetch(url);
     expect(res.status).toBe(403);
     expect(await s3Code(res)).toBe("InvalidAccessKeyId");
@@ -353,17 +361,17 @@ describe("snapshots: presigned URLs are refused once changed", () => {
 describe("snapshots: deleting an app's objects", () => {
   it("removes every object of the app, leaves another app's, and a second call deletes nothing", async () => {
     const { appId } = await storedApp();
-    await storeSnapshot(config, { appId, version: 2, tree: sampleTree() });
+    await storeSnapshot({ ctx, input: { appId, version: 2, tree: sampleTree() } });
     const stray = `apps/${appId}/v2/files/not-in-any-tree.txt`;
     await putObject(config, stray, new TextEncoder().encode("stray"), "text/plain");
     const other = await storedApp();
     const before = (await devKeys(`apps/${appId}/`)).size;
     const otherBefore = await devKeys(`apps/${other.appId}/`);
 
-    expect(await deleteAppObjects(config, appId)).toBe(before);
+    expect(await deleteAppObjects({ ctx, input: { appId } })).toBe(before);
     expect((await devKeys(`apps/${appId}/`)).size).toBe(0);
     expect(await devKeys(`apps/${other.appId}/`)).toEqual(otherBefore);
-    expect(await readLatestVersion(config, appId)).toBeNull();
-    expect(await deleteAppObjects(config, appId)).toBe(0);
+    expect(await readLatestVersion({ ctx, input: { appId } })).toBeNull();
+    expect(await deleteAppObjects({ ctx, input: { appId } })).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { loadConfig } from "../config";
-import type { AppEnv } from "../context";
+import { type AppEnv, actingFor } from "../context";
 import { AppError } from "../errors";
 import { isEmployee } from "../services/identity/profile";
 import { CONSOLE_PATH, verifyAccessToken } from "./auth";
@@ -49,7 +49,9 @@ async function employeeToken(c: Context<AppEnv>, token: string): Promise<string 
       issuer: config.stackIssuer,
       audience: config.STACK_PROJECT_ID,
     });
-    return (await isEmployee(c.var.ctx, user)) ? null : "This account is not an employee's.";
+    return (await isEmployee({ ctx: actingFor(c.var.ctx, user) }))
+      ? null
+      : "This account is not an employee's.";
   } catch (err) {
     if (err instanceof AppError && err.code === "unauthorized") return "The token is invalid or expired.";
     return "The token could not be checked now; try again.";

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { loadConfig } from "../config";
-import { type AppEnv, createRequestContext } from "../context";
+import { type AppEnv, type AuthUser, createRequestContext } from "../context";
 
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const ctx = createRequestContext({
@@ -8,6 +8,8 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
     env: c.env,
     logger: c.get("logger"),
     requestId: c.get("requestId"),
+    // Set by auth, which runs first; absent on the public paths.
+    user: c.get("user") as AuthUser | undefined,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
   });
   c.set("ctx", ctx);

@@ -1,16 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import { type PublishParams, startPublish } from "../bindings";
 import { type Config, loadConfig } from "../config";
+import { type ServiceContext, serviceContext } from "../context";
 import type { Tree } from "../lib/tree";
 import { createLogger, type Logger } from "../logger";
 import {
   type ClaimResult,
-  claimRunWithPool,
+  claimRun,
   type StartAnswer,
   type StartInput,
 } from "../services/generation/claim-run";
 import type { HistoryRow } from "../services/history/writer";
-import { refundMessageWithPool } from "../services/limits/counter";
+import { refundMessage } from "../services/limits/counter";
 import { deleteAppObjects } from "../services/snapshots";
 import { type AgentOutcome, type AgentRun, agentRequest, runAgent } from "./agent-run";
 import { type Completion, completeIdle, completeRestore } from "./complete-run";
@@ -92,6 +93,11 @@ export class AppSession extends DurableObject<Env> {
     return createLogger({ component: "app-session", appId: this.appId, runId });
   }
 
+  /** The services' context: no caller and no database handle (each call opens a short-lived one). */
+  private services(runId?: string): ServiceContext {
+    return serviceContext({ config: this.config, logger: this.logger(runId) });
+  }
+
   private get idleMs(): number {
     return this.idleTimeoutMs ?? this.config.AGENT_IDLE_TIMEOUT_S * 1000;
   }
@@ -165,15 +171,16 @@ export class AppSession extends DurableObject<Env> {
   }
 
   private claim(input: StartInput): Promise<ClaimResult> {
-    const config = this.config;
-    return claimRunWithPool(config, {
-      appId: input.appId,
-      runId: input.runId,
-      userId: input.userId,
-      traceId: input.traceId,
-      newApp: input.newApp && { ...input.newApp, techStack: input.techStack },
-      idempotency: input.idempotency,
-      defaultLimit: config.DAILY_MESSAGE_LIMIT,
+    return claimRun({
+      ctx: this.services(input.runId),
+      input: {
+        appId: input.appId,
+        runId: input.runId,
+        userId: input.userId,
+        traceId: input.traceId,
+        newApp: input.newApp && { ...input.newApp, techStack: input.techStack },
+        idempotency: input.idempotency,
+      },
     });
   }
 
@@ -285,7 +292,7 @@ export class AppSession extends DurableObject<Env> {
     const log = this.logger(run.id);
     const completion = await completeIdle(
       {
-        config: this.config,
+        services: this.services(run.id),
         store: this.store,
         run,
         ids,
@@ -304,7 +311,7 @@ export class AppSession extends DurableObject<Env> {
   private async restore(run: RunRow, ids: RunIds, from: number): Promise<Completion> {
     const completion = await completeRestore(
       {
-        config: this.config,
+        services: this.services(run.id),
         store: this.store,
         run,
         ids,
@@ -332,7 +339,7 @@ export class AppSession extends DurableObject<Env> {
    */
   private async unlessDeleted(run: RunRow, ids: RunIds, completion: Completion): Promise<Completion> {
     if (this.alive()) return completion;
-    await deleteAppObjects(this.config, ids.appId).catch((err) =>
+    await deleteAppObjects({ ctx: this.services(run.id), input: { appId: ids.appId } }).catch((err) =>
       this.logger(run.id).error("snapshot clean-up failed", { err }),
     );
     if (completion.type !== "publish") return completion;
@@ -363,7 +370,7 @@ export class AppSession extends DurableObject<Env> {
   private async refund(runId: string, userId: string, day: string | null): Promise<void> {
     if (!day) return;
     try {
-      await refundMessageWithPool(this.config, userId, day);
+      await refundMessage({ ctx: this.services(runId), input: { userId, day } });
     } catch (err) {
       this.logger(runId).error("refund failed", { err });
     }
@@ -522,7 +529,7 @@ export class AppSession extends DurableObject<Env> {
   /** One flush at a time; a failed flush leaves the rows queued for the next one (or the alarm). */
   private flushNow(): Promise<void> {
     const next = this.flushing.then(() =>
-      flushOutbox(this.config, this.store, this.appId, this.logger()).catch(async (err) => {
+      flushOutbox(this.services(), this.store, this.appId).catch(async (err) => {
         this.logger().warn("history flush failed; the alarm retries it", { err });
         await this.ensureAlarm().catch(() => undefined);
       }),

@@ -1,5 +1,5 @@
 import type { PublishParams } from "../bindings";
-import type { Config } from "../config";
+import type { ServiceContext } from "../context";
 import { AppError } from "../errors";
 import type { Tree } from "../lib/tree";
 import type { Logger } from "../logger";
@@ -21,7 +21,8 @@ const LEGACY_EMPTY_DIFF = "# Note: This is a valid empty diff";
 const LEGACY_ERROR_DIFF = "# ERROR GENERATING DIFF";
 
 export interface CompleteDeps {
-  config: Config;
+  /** The services' context (the snapshot store). */
+  services: ServiceContext;
   store: SessionStorage;
   run: RunRow;
   ids: RunIds;
@@ -188,7 +189,7 @@ export async function completeRestore(
 ): Promise<Completion> {
   let tree: Tree;
   try {
-    tree = await readSnapshotTree(deps.config, deps.ids.appId, from);
+    tree = await readSnapshotTree({ ctx: deps.services, input: { appId: deps.ids.appId, version: from } });
   } catch (err) {
     deps.logger.error("the version to restore could not be read", { err, version: from });
     return finish({ code: "internal", message: `Version ${from} could not be read; nothing was changed` });
@@ -218,12 +219,12 @@ async function storeWithRetry(
   input: { appId: string; version: number; tree: Tree },
 ): Promise<void> {
   try {
-    await storeSnapshot(deps.config, input);
+    await storeSnapshot({ ctx: deps.services, input });
   } catch (err) {
     if (err instanceof AppError && err.code === "internal") throw err; // a tree we cannot store
     deps.logger.warn("snapshot upload failed; trying once more", { err, version: input.version });
     await new Promise((r) => setTimeout(r, SNAPSHOT_RETRY_DELAY_MS));
     if (!deps.alive()) throw err;
-    await storeSnapshot(deps.config, input);
+    await storeSnapshot({ ctx: deps.services, input });
   }
 }

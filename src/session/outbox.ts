@@ -1,10 +1,10 @@
-import type { Config } from "../config";
+import { type ServiceContext, withDbContext } from "../context";
 import type { Logger as FullLogger } from "../logger";
 import {
   type AppMirror,
   type HistoryRow,
   type HistoryWriter,
-  withHistoryWriter,
+  historyWriter,
 } from "../services/history/writer";
 import type { SessionStorage, StoredEvent } from "./storage";
 
@@ -69,17 +69,17 @@ async function flushMirror(writer: HistoryWriter, storage: SessionStorage): Prom
  * The app-row patch is written even when the history cannot be (the run's end must show).
  */
 export async function flushOutbox(
-  config: Config,
+  ctx: ServiceContext,
   storage: SessionStorage,
   appId: string,
-  log: Logger,
 ): Promise<void> {
   const mirrorText = storage.getMeta(MIRROR_KEY);
   if (!storage.hasPendingHistory() && !mirrorText) return;
-  await withHistoryWriter(config, appId, log, async (writer) => {
+  await withDbContext(ctx, async (ctx) => {
+    const writer = historyWriter({ ctx, input: { appId } });
     let historyError: unknown;
     try {
-      await flushHistory(writer, storage, appId, log);
+      await flushHistory(writer, storage, appId, ctx.logger);
     } catch (err) {
       historyError = err;
     }

@@ -1,6 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { type DeleteAppParams, publishInstanceId, sessionStub } from "../bindings";
 import { loadConfig } from "../config";
+import { serviceContext } from "../context";
 import { createLogger } from "../logger";
 import { loadApp } from "../services/apps/resources";
 import { deleteEcrRepository, deleteKoyebApp, deleteNeonDatabase } from "../services/deploy";
@@ -26,8 +27,10 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
     const { appId } = event.payload;
     const config = loadConfig(this.env);
     const log = createLogger({ component: "delete-app-workflow", appId });
+    // No request: each service call that reaches Postgres opens a short-lived handle of its own.
+    const ctx = serviceContext({ config, logger: log });
     const known = await step.do("load app", STEP, async () => {
-      const row = await loadApp(config, appId);
+      const row = await loadApp({ ctx, input: { appId } });
       return row ? { snapshotVersion: row.snapshotVersion ?? 0 } : null;
     });
     if (!known) return;
@@ -43,10 +46,10 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
         // A failed terminate of a live instance fails the step (and is retried); an ended one is left.
         if (!ENDED.has((await instance.status()).status)) await instance.terminate();
       }
-      await cancelActiveDeployments(config, appId, "app deleted");
+      await cancelActiveDeployments({ ctx, input: { appId, reason: "app deleted" } });
     });
     const app = await step.do("load resources", STEP, async () => {
-      const row = await loadApp(config, appId);
+      const row = await loadApp({ ctx, input: { appId } });
       if (!row) return null;
       return {
         ownerId: row.ownerId,
@@ -61,21 +64,26 @@ export class DeleteAppWorkflow extends WorkflowEntrypoint<Env, DeleteAppParams> 
     if (!app) return;
     await step.do("delete koyeb app", STEP, () =>
       attempt(() =>
-        deleteKoyebApp(config, { appId, koyebAppId: app.koyebAppId, serviceId: app.koyebServiceId }),
+        deleteKoyebApp({
+          ctx,
+          input: { appId, koyebAppId: app.koyebAppId, serviceId: app.koyebServiceId },
+        }),
       ),
     );
     // Both are keyed by the app id and a no-op when nothing is there: no recorded id needed.
-    await step.do("delete images", STEP, () => attempt(() => deleteEcrRepository(config, appId)));
-    await step.do("delete stored files", STEP, () => attempt(() => deleteAppObjects(config, appId)));
+    await step.do("delete images", STEP, () => attempt(() => deleteEcrRepository({ ctx, input: { appId } })));
+    await step.do("delete stored files", STEP, () =>
+      attempt(() => deleteAppObjects({ ctx, input: { appId } })),
+    );
     if (config.NEON_API_KEY) {
       await step.do("delete database", STEP, () =>
-        attempt(() => deleteNeonDatabase(config, { appId, projectId: app.neonProjectId })),
+        attempt(() => deleteNeonDatabase({ ctx, input: { appId, projectId: app.neonProjectId } })),
       );
     }
     if (app.githubOwnerType === "org" && app.githubOwner && app.githubRepo) {
       const { githubOwner, githubRepo } = app;
       await step.do("archive repository", STEP, async () => {
-        const gh = await githubFor(config, "org", githubOwner, app.ownerId);
+        const gh = await githubFor(ctx, "org", githubOwner, app.ownerId);
         return attempt(() => archiveRepository({ gh, owner: githubOwner, repo: githubRepo }));
       });
     }

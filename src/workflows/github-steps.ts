@@ -1,5 +1,6 @@
 import type { PublishParams } from "../bindings";
-import { type Config, need } from "../config";
+import { need } from "../config";
+import type { ServiceContext } from "../context";
 import { loadApp, recordAppResources } from "../services/apps/resources";
 import { commitVersion, ensureRepository, type GitHubClient } from "../services/github";
 import {
@@ -34,13 +35,16 @@ async function orFailure<T>(made: Promise<T>): Promise<T> {
 
 /** The GitHub client for a repository's owner. */
 export function githubFor(
-  config: Config,
+  ctx: ServiceContext,
   ownerType: OwnerType,
   owner: string,
   userId: string,
 ): Promise<GitHubClient> {
   return orFailure(
-    githubClientFor(config, ownerType === "org" ? { type: "org", login: owner } : { type: "user", userId }),
+    githubClientFor({
+      ctx,
+      input: ownerType === "org" ? { type: "org", login: owner } : { type: "user", userId },
+    }),
   );
 }
 
@@ -48,8 +52,9 @@ export function githubFor(
  * The app's repository: the stored one (never re-derived), else a new one named after the
  * agent's app_name, stored on the app right away.
  */
-export async function ensureRepoStep(config: Config, p: PublishParams): Promise<RepoRef> {
-  const app = await loadApp(config, p.appId);
+export async function ensureRepoStep(ctx: ServiceContext, p: PublishParams): Promise<RepoRef> {
+  const { config } = ctx;
+  const app = await loadApp({ ctx, input: { appId: p.appId } });
   // A deleted app gets no repository (its delete workflow may already have run).
   if (!app || app.deletedAt) throw new WorkflowFailure("app_deleted", "The app was deleted");
   if (app.githubOwner && app.githubRepo && app.repositoryUrl) {
@@ -66,9 +71,9 @@ export async function ensureRepoStep(config: Config, p: PublishParams): Promise<
   let owner: string;
   if (ownerType === "org") {
     owner = need(config, "GITHUB_ORG");
-    gh = await githubFor(config, "org", owner, p.ownerId);
+    gh = await githubFor(ctx, "org", owner, p.ownerId);
   } else {
-    const account = await orFailure(githubUserAccount(config, p.ownerId));
+    const account = await orFailure(githubUserAccount({ ctx, input: { userId: p.ownerId } }));
     owner = account.login;
     gh = account.gh;
   }
@@ -85,11 +90,17 @@ export async function ensureRepoStep(config: Config, p: PublishParams): Promise<
     // A retried step finds the repository it made under a taken name (the description names the app).
     adoptOwn: true,
   });
-  await recordAppResources(config, p.appId, {
-    githubOwner: made.owner,
-    githubOwnerType: ownerType,
-    githubRepo: made.repo,
-    repositoryUrl: made.repositoryUrl,
+  await recordAppResources({
+    ctx,
+    input: {
+      appId: p.appId,
+      resources: {
+        githubOwner: made.owner,
+        githubOwnerType: ownerType,
+        githubRepo: made.repo,
+        repositoryUrl: made.repositoryUrl,
+      },
+    },
   });
   return {
     owner: made.owner,
@@ -116,9 +127,9 @@ export interface CommitRef {
 }
 
 /** Commits the version's tree, read from its snapshot: one commit per version, found again on retry. */
-export async function commitStep(config: Config, p: PublishParams, repo: RepoRef): Promise<CommitRef> {
-  const gh = await githubFor(config, repo.ownerType, repo.owner, p.ownerId);
-  const tree = await readSnapshotTree(config, p.appId, p.version);
+export async function commitStep(ctx: ServiceContext, p: PublishParams, repo: RepoRef): Promise<CommitRef> {
+  const gh = await githubFor(ctx, repo.ownerType, repo.owner, p.ownerId);
+  const tree = await readSnapshotTree({ ctx, input: { appId: p.appId, version: p.version } });
   const result = await commitVersion({
     gh,
     owner: repo.owner,

@@ -1,7 +1,8 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { type PublishParams, publishInstanceId } from "../bindings";
-import { type Config, loadConfig } from "../config";
-import { createLogger, type Logger } from "../logger";
+import { loadConfig } from "../config";
+import { type ServiceContext, serviceContext } from "../context";
+import { createLogger } from "../logger";
 import { loadApp } from "../services/apps/resources";
 import { deploymentLogsPath, type LogsType } from "../services/deployments/logs";
 import {
@@ -41,14 +42,16 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       version: p.version,
     });
     const key = (what: string) => `v${p.version}:${what}`;
+    // No request: each service call that reaches Postgres opens a short-lived handle of its own.
+    const ctx = serviceContext({ config, logger: log });
 
     let repo: RepoRef;
     let commit: CommitRef;
     let failedStep = "ensure repository";
     try {
-      repo = await doStep(step, "ensure repository", STEP, log, () => ensureRepoStep(config, p));
+      repo = await doStep(step, "ensure repository", STEP, log, () => ensureRepoStep(ctx, p));
       failedStep = "commit";
-      commit = await doStep(step, "commit version", STEP, log, () => commitStep(config, p, repo));
+      commit = await doStep(step, "commit version", STEP, log, () => commitStep(ctx, p, repo));
     } catch (err) {
       const failure = failureOf(err, `Publishing (${failedStep})`);
       log.error("publishing failed", { step: failedStep, code: failure.code, err });
@@ -73,11 +76,14 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       : {};
     // Before the commit is reported (which ends the run): the version list names it from `done` on.
     await step.do("record version commit", STEP, () =>
-      recordVersionCommit(config, {
-        appId: p.appId,
-        version: p.version,
-        commitSha: commit.commitSha,
-        commitUrl: commit.commitUrl,
+      recordVersionCommit({
+        ctx,
+        input: {
+          appId: p.appId,
+          version: p.version,
+          commitSha: commit.commitSha,
+          commitUrl: commit.commitUrl,
+        },
       }),
     );
     await step.do("report commit", STEP, () =>
@@ -100,13 +106,16 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
 
     const recorded = await step.do("record deployment", STEP, async () => {
       const id = await deploymentIdFor(p.appId, p.version);
-      const row = await recordDeployment(config, {
-        id,
-        appId: p.appId,
-        ownerId: p.ownerId,
-        version: p.version,
-        commitSha: commit.commitSha,
-        workflowInstanceId: publishInstanceId(p.appId, p.version),
+      const row = await recordDeployment({
+        ctx,
+        input: {
+          id,
+          appId: p.appId,
+          ownerId: p.ownerId,
+          version: p.version,
+          commitSha: commit.commitSha,
+          workflowInstanceId: publishInstanceId(p.appId, p.version),
+        },
       });
       return { id, active: ACTIVE_STATUSES.includes(row.status) };
     });
@@ -129,9 +138,9 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
     // Whose logs tell why a failure happened: the build's while it runs, the instance's once Koyeb deploys.
     const stage: { logs: LogsType | null } = { logs: null };
     try {
-      const url = await this.deploy(step, config, log, p, deploymentId, commit.commitSha, stage);
+      const url = await this.deploy(step, ctx, p, deploymentId, commit.commitSha, stage);
       const ended = await step.do("mark deployment healthy", STEP, () =>
-        finishDeployment(config, deploymentId, { status: "healthy", url }),
+        finishDeployment({ ctx, input: { id: deploymentId, outcome: { status: "healthy", url } } }),
       );
       if (!ended) return;
       await step.do("report deployment complete", STEP, () =>
@@ -145,7 +154,7 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       );
       await step
         .do("set repository homepage", STEP, async () => {
-          const gh = await githubFor(config, repo.ownerType, repo.owner, p.ownerId);
+          const gh = await githubFor(ctx, repo.ownerType, repo.owner, p.ownerId);
           await attempt(() => setHomepage({ gh, owner: repo.owner, repo: repo.repo, homepage: url }));
         })
         .catch((err) => log.warn("homepage not set", { err }));
@@ -157,49 +166,47 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
       const failure = failureOf(err, "The deployment");
       log.error("deployment failed", { code: failure.code, err });
       const logsUrl = stage.logs ? deploymentLogsPath(p.appId, deploymentId, stage.logs) : undefined;
-      await this.fail(step, config, p, deploymentId, { reason: failure.reason, logsUrl }, key);
+      await this.fail(step, ctx, p, deploymentId, { reason: failure.reason, logsUrl }, key);
     }
   }
 
   /** Build and deploy; answers the app's URL once Koyeb reports the deployment healthy. */
   private async deploy(
     step: WorkflowStep,
-    config: Config,
-    log: Logger,
+    ctx: ServiceContext,
     p: PublishParams,
     deploymentId: string,
     commitSha: string,
     stage: { logs: LogsType | null },
   ): Promise<string> {
+    const log = ctx.logger;
     const app = await step.do("check app", STEP, async () => {
-      const row = await loadApp(config, p.appId);
+      const row = await loadApp({ ctx, input: { appId: p.appId } });
       return { deleted: !row || row.deletedAt !== null };
     });
     if (app.deleted) throw superseded();
     const build = await doStep(step, "start image build", STEP, log, () =>
-      startBuildStep(config, p, deploymentId, commitSha),
+      startBuildStep(ctx, p, deploymentId, commitSha),
     );
     stage.logs = "build";
-    await this.pollUntilDone(step, log, "build", config, () => pollBuildStep(config, build.buildId));
+    await this.pollUntilDone(step, ctx, "build", () => pollBuildStep(ctx, build.buildId));
     stage.logs = null;
     const service = await doStep(step, "deploy service", STEP, log, () =>
-      deployServiceStep(config, p, deploymentId, build.imageUri),
+      deployServiceStep(ctx, p, deploymentId, build.imageUri),
     );
     stage.logs = "runtime";
-    await this.pollUntilDone(step, log, "koyeb", config, () =>
-      pollKoyebStep(config, service.koyebDeploymentId),
-    );
+    await this.pollUntilDone(step, ctx, "koyeb", () => pollKoyebStep(ctx, service.koyebDeploymentId));
     return service.url;
   }
 
   /** Polls with `step.sleep` between tries, up to the deployment ceiling; past it → `timeout`. */
   private async pollUntilDone(
     step: WorkflowStep,
-    log: Logger,
+    ctx: ServiceContext,
     name: "build" | "koyeb",
-    config: Config,
     poll: () => Promise<PollResult>,
   ): Promise<void> {
+    const { config, logger: log } = ctx;
     const everyS = config.DEPLOY_POLL_INTERVAL_S;
     const tries = Math.max(1, Math.ceil(config.DEPLOY_TIMEOUT_S / everyS));
     for (let i = 1; i <= tries; i++) {
@@ -217,14 +224,14 @@ export class PublishWorkflow extends WorkflowEntrypoint<Env, PublishParams> {
 
   private async fail(
     step: WorkflowStep,
-    config: Config,
+    ctx: ServiceContext,
     p: PublishParams,
     deploymentId: string,
     { reason, logsUrl }: { reason: string; logsUrl?: string },
     key: (what: string) => string,
   ): Promise<void> {
     const ended = await step.do("mark deployment failed", STEP, () =>
-      finishDeployment(config, deploymentId, { status: "failed", reason }),
+      finishDeployment({ ctx, input: { id: deploymentId, outcome: { status: "failed", reason } } }),
     );
     if (!ended) return;
     await step.do("report deployment failure", STEP, () =>

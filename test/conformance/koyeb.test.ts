@@ -7,11 +7,14 @@ import {
   getKoyebDeployment,
 } from "../../src/services/deploy";
 import { type KoyebState, seedImage, state, waitForDeployment } from "../helpers/deploy";
-import { config, standInUrl } from "../helpers/env";
+import { config, standInUrl, testContext } from "../helpers/env";
 
 // Koyeb publishes no executable specification on npm. Each fact read from its OpenAPI description
 // (koyeb/koyeb-api-client-go, api/v1/koyeb/openapi.json) is a behaviour of the stand-in, checked
 // here, and our client is checked against that behaviour.
+
+/** As the workflows call the deploy services: no request, no caller. */
+const ctx = testContext();
 
 const koyeb = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${standInUrl("koyeb")}${path}`, {
@@ -125,8 +128,8 @@ describe("Koyeb stand-in: facts from Koyeb's OpenAPI description", () => {
 describe("our Koyeb client against those facts", () => {
   it("the app's URL is the auto-assigned domain as Koyeb reports it, renamed to app-<id>; no other domain is made", async () => {
     const appId = crypto.randomUUID();
-    const ref = await ensureKoyebApp(config, { appId });
-    const again = await ensureKoyebApp(config, { appId, existingAppId: ref.koyebAppId });
+    const ref = await ensureKoyebApp({ ctx, input: { appId } });
+    const again = await ensureKoyebApp({ ctx, input: { appId, existingAppId: ref.koyebAppId } });
     expect(again).toEqual(ref);
     const s = await state<KoyebState>("koyeb");
     const domains = s.domains.filter((d) => d.app_id === ref.koyebAppId);
@@ -139,7 +142,7 @@ describe("our Koyeb client against those facts", () => {
     const appId = crypto.randomUUID();
     const squatter = await newApp();
     await koyeb("PATCH", `/v1/domains/${squatter.domains[0]!.id}`, { subdomain: `app-${appId}` });
-    const ref = await ensureKoyebApp(config, { appId });
+    const ref = await ensureKoyebApp({ ctx, input: { appId } });
     expect(ref.url).toBe(`https://app-${appId}-appbuilder.koyeb.app`);
   });
 
@@ -151,26 +154,32 @@ describe("our Koyeb client against those facts", () => {
 
   it("a scale-to-zero deployment first seen SLEEPING is healthy", async () => {
     const appId = crypto.randomUUID();
-    const { koyebAppId } = await ensureKoyebApp(config, { appId });
-    await ensureRegistrySecret(config);
+    const { koyebAppId } = await ensureKoyebApp({ ctx, input: { appId } });
+    await ensureRegistrySecret({ ctx });
     const imageUri = await seedImage(appId, { koyebSleep: "1" });
-    const { deploymentId } = await deployKoyebService(config, {
-      koyebAppId,
-      imageUri,
-      env: { SERVER_PORT: "80" },
+    const { deploymentId } = await deployKoyebService({
+      ctx,
+      input: {
+        koyebAppId,
+        imageUri,
+        env: { SERVER_PORT: "80" },
+      },
     });
     expect(await waitForDeployment(deploymentId)).toEqual({ status: "healthy", koyebStatus: "SLEEPING" });
   });
 
   it("every documented status has a meaning: pending, healthy or failed with Koyeb's instance messages", async () => {
     const appId = crypto.randomUUID();
-    const { koyebAppId } = await ensureKoyebApp(config, { appId });
-    await ensureRegistrySecret(config);
+    const { koyebAppId } = await ensureKoyebApp({ ctx, input: { appId } });
+    await ensureRegistrySecret({ ctx });
     const imageUri = await seedImage(appId);
-    const { deploymentId } = await deployKoyebService(config, {
-      koyebAppId,
-      imageUri,
-      env: { SERVER_PORT: "80" },
+    const { deploymentId } = await deployKoyebService({
+      ctx,
+      input: {
+        koyebAppId,
+        imageUri,
+        env: { SERVER_PORT: "80" },
+      },
     });
     const meaning: Record<string, string> = {};
     for (const status of KOYEB_DEPLOYMENT_STATUSES) {
@@ -178,7 +187,7 @@ describe("our Koyeb client against those facts", () => {
         status,
         messages: ["Instance exited with code 1"],
       });
-      const d = await getKoyebDeployment(config, deploymentId);
+      const d = await getKoyebDeployment({ ctx, input: { deploymentId } });
       meaning[status] = d.status === "failed" ? `failed: ${d.reason}` : d.status;
     }
     const failed = "failed: Instance exited with code 1";

@@ -4,7 +4,7 @@ import specText from "../../node_modules/@neondatabase/api-client/public-v2-for-
 import { deleteProject, findProjectByName, getConnectionUri, getProject } from "../../src/clients/neon";
 import { ensureNeonDatabase } from "../../src/services/deploy";
 import { injectFault, neonConfig } from "../helpers/deploy";
-import { standInUrl } from "../helpers/env";
+import { standInUrl, testContext } from "../helpers/env";
 import { createJudge, type Exchange } from "./openapi";
 
 // Neon's own OpenAPI description (shipped in @neondatabase/api-client) judges every request our
@@ -23,8 +23,11 @@ describe("Neon: client and stand-in judged by Neon's OpenAPI description", () =>
   it("every call of an app's database life (create, find, read, connect, delete, errors) fits the description", async () => {
     const appId = crypto.randomUUID();
     const org = { ...neonConfig, NEON_ORG_ID: ORG };
-    const db = await ensureNeonDatabase(org, { appId });
-    const again = await ensureNeonDatabase(org, { appId, existingProjectId: db!.projectId });
+    const db = await ensureNeonDatabase({ ctx: testContext(org), input: { appId } });
+    const again = await ensureNeonDatabase({
+      ctx: testContext(org),
+      input: { appId, existingProjectId: db!.projectId },
+    });
     expect(again).toEqual(db);
     expect((await findProjectByName(org, `app-${appId}`))?.id).toBe(db!.projectId);
     expect((await getProject(org, db!.projectId))?.name).toBe(`app-${appId}`);

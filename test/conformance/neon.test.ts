@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { deleteProject, findProjectByName } from "../../src/clients/neon";
 import { ensureNeonDatabase } from "../../src/services/deploy";
 import { injectFault, neonConfig, state } from "../helpers/deploy";
-import { standInUrl } from "../helpers/env";
+import { standInUrl, testContext } from "../helpers/env";
 
 // Facts from Neon's API description (`@neondatabase/api-client`, public-v2-for-users.gen.yaml): a
 // personal API key must name the organization (`org_id`) to list or create projects; an org key
@@ -46,20 +46,26 @@ describe("Neon stand-in: organizations and locks", () => {
 describe("our Neon client against those facts", () => {
   it("with a personal key and NEON_ORG_ID, an app gets its database (org_id on list and create)", async () => {
     const appId = crypto.randomUUID();
-    const db = await ensureNeonDatabase({ ...personal, NEON_ORG_ID: ORG }, { appId });
+    const db = await ensureNeonDatabase({
+      ctx: testContext({ ...personal, NEON_ORG_ID: ORG }),
+      input: { appId },
+    });
     expect(db?.connectionUri).toMatch(/^postgresql:\/\//);
     const found = await findProjectByName({ ...personal, NEON_ORG_ID: ORG }, `app-${appId}`);
     expect(found?.id).toBe(db!.projectId);
   });
 
   it("with a personal key and no NEON_ORG_ID the failure is Neon's 400, not retried", async () => {
-    const err = await ensureNeonDatabase(personal, { appId: crypto.randomUUID() }).catch((e: unknown) => e);
+    const err = await ensureNeonDatabase({
+      ctx: testContext(personal),
+      input: { appId: crypto.randomUUID() },
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ upstreamStatus: 400, retryable: false });
   });
 
   it("423 Locked on a delete is retried until the project's operation is done", async () => {
     const appId = crypto.randomUUID();
-    const db = await ensureNeonDatabase(neonConfig, { appId });
+    const db = await ensureNeonDatabase({ ctx: testContext(neonConfig), input: { appId } });
     const lock = await fetch(`${standInUrl("neon")}/__dev/projects/${db!.projectId}/lock`, {
       method: "POST",
       body: JSON.stringify({ times: 2 }),
@@ -73,7 +79,9 @@ describe("our Neon client against those facts", () => {
   it("a 423 on create is a retryable failure (the workflow step tries again)", async () => {
     const appId = crypto.randomUUID();
     await injectFault("neon", { match: "POST /api/v2/projects", bodyMatch: appId, status: 423, times: 1 });
-    const err = await ensureNeonDatabase(neonConfig, { appId }).catch((e: unknown) => e);
+    const err = await ensureNeonDatabase({ ctx: testContext(neonConfig), input: { appId } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ upstreamStatus: 423, retryable: true });
   });
 });

@@ -11,10 +11,13 @@ import {
   type KoyebDeploymentState,
   startImageBuild,
 } from "../../src/services/deploy";
-import { config, standInUrl } from "./env";
+import { config, standInUrl, testContext } from "./env";
 
 // Helpers for tests of the deploy building blocks against the ECR, CodeBuild, S3, Koyeb and Neon
 // stand-ins.
+
+/** As the workflows call the deploy services: no request, no caller. */
+const ctx = testContext();
 
 export const neonConfig: Config = { ...config, NEON_API_KEY: "test-neon-key" };
 const enc = new TextEncoder();
@@ -41,16 +44,16 @@ export async function uploadSource(appId: string, files: Record<string, string>)
 }
 
 export async function buildImage(appId: string, files: Record<string, string>) {
-  const repo = await ensureEcrRepository(config, appId);
+  const repo = await ensureEcrRepository({ ctx, input: { appId } });
   const commitSha = sha();
   const imageUri = imageUriFor(repo.repositoryUri, commitSha);
   const source = await uploadSource(appId, files);
   const input = { appId, version: 1, commitSha, imageUri, ...source };
-  const { buildId } = await startImageBuild(config, input);
+  const { buildId } = await startImageBuild({ ctx, input });
   let build: ImageBuildState = { status: "running", phase: "SUBMITTED" };
   const seen: string[] = [];
   for (let i = 0; i < 10 && build.status === "running"; i++) {
-    build = await getImageBuild(config, buildId);
+    build = await getImageBuild({ ctx, input: { buildId } });
     seen.push(build.phase);
   }
   return { repo, commitSha, imageUri, buildId, build, seen, input };
@@ -58,13 +61,14 @@ export async function buildImage(appId: string, files: Record<string, string>) {
 
 export async function waitForDeployment(deploymentId: string): Promise<KoyebDeploymentState> {
   let d: KoyebDeploymentState = { status: "pending", koyebStatus: "PENDING" };
-  for (let i = 0; i < 10 && d.status === "pending"; i++) d = await getKoyebDeployment(config, deploymentId);
+  for (let i = 0; i < 10 && d.status === "pending"; i++)
+    d = await getKoyebDeployment({ ctx, input: { deploymentId } });
   return d;
 }
 
 /** An image in the ECR stand-in, as if a build had pushed it. */
 export async function seedImage(appId: string, markers: Record<string, string> = {}) {
-  const repo = await ensureEcrRepository(config, appId);
+  const repo = await ensureEcrRepository({ ctx, input: { appId } });
   const imageUri = imageUriFor(repo.repositoryUri, sha());
   const res = await fetch(`${standInUrl("ecr")}/__dev/push`, {
     method: "POST",

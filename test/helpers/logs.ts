@@ -4,12 +4,15 @@ import type { DeploymentRow } from "../../src/db/schema";
 import { deployKoyebService, ensureKoyebApp, ensureRegistrySecret } from "../../src/services/deploy";
 import { call } from "./api";
 import { buildImage, seedImage, waitForDeployment } from "./deploy";
-import { config, standInUrl } from "./env";
+import { standInUrl, testContext } from "./env";
 import { addDeployment, createApp } from "./factories";
 import { createUser, type TestUser } from "./users";
 
 // Deployments with logs in the CloudWatch Logs and Koyeb stand-ins, and reads of them through the
 // API, for the deployment logs tests.
+
+/** As the workflows call the deploy services: no request, no caller. */
+const ctx = testContext();
 
 export const BUILD_LOG_GROUP = "/aws/codebuild/app-builds";
 /** The build's log stream: CodeBuild names it after the build id's UUID. */
@@ -112,13 +115,16 @@ export async function builtDeployment(
 export async function runningDeployment(db: Db, row: Partial<DeploymentRow> = {}) {
   const user = await createUser();
   const app = await createApp(db, user.id);
-  const { koyebAppId } = await ensureKoyebApp(config, { appId: app.id });
-  await ensureRegistrySecret(config);
+  const { koyebAppId } = await ensureKoyebApp({ ctx, input: { appId: app.id } });
+  await ensureRegistrySecret({ ctx });
   const imageUri = await seedImage(app.id);
-  const service = await deployKoyebService(config, {
-    koyebAppId,
-    imageUri,
-    env: { SERVER_PORT: "80" },
+  const service = await deployKoyebService({
+    ctx,
+    input: {
+      koyebAppId,
+      imageUri,
+      env: { SERVER_PORT: "80" },
+    },
   });
   await waitForDeployment(service.deploymentId);
   const dep = await addDeployment(db, app.id, user.id, {

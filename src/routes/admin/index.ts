@@ -7,7 +7,7 @@ import { userMessageLimit } from "./message-limit";
 
 /** Every /admin route is for employees only; anyone else gets 403 before any validation. */
 const employeesOnly = createMiddleware<AppEnv>(async (c, next) => {
-  if (!(await isEmployee(c.var.ctx, c.var.user))) {
+  if (!(await isEmployee({ ctx: c.var.ctx }))) {
     throw new AppError("forbidden", "This route is for employees only");
   }
   await next();

@@ -48,14 +48,15 @@ const deleteRoute = createRoute({
 
 export const userMessageLimit = createRouter()
   .openapi(getRoute, async (c) =>
-    c.json(await readUserMessageLimit(c.var.ctx, c.req.valid("param").userId), 200),
+    c.json(await readUserMessageLimit({ ctx: c.var.ctx, input: c.req.valid("param") }), 200),
   )
   .openapi(putRoute, async (c) => {
+    const { ctx } = c.var;
     const { userId } = c.req.valid("param");
-    await setCustomLimit(c.var.ctx.db, userId, c.req.valid("json").dailyLimit);
-    return c.json(await readUserMessageLimit(c.var.ctx, userId), 200);
+    await setCustomLimit({ ctx, input: { userId, dailyLimit: c.req.valid("json").dailyLimit } });
+    return c.json(await readUserMessageLimit({ ctx, input: { userId } }), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    await removeCustomLimit(c.var.ctx.db, c.req.valid("param").userId);
+    await removeCustomLimit({ ctx: c.var.ctx, input: c.req.valid("param") });
     return c.body(null, 204);
   });

@@ -26,6 +26,6 @@ const route = createRoute({
 
 export const deleteAppRoute = createRouter().openapi(route, async (c) => {
   const { id } = c.req.valid("param");
-  await deleteApp(c.var.ctx, c.var.user, id);
+  await deleteApp({ ctx: c.var.ctx, input: { appId: id } });
   return c.json({ id, status: "deleting" as const }, 202);
 });

@@ -19,5 +19,5 @@ const route = createRoute({
 });
 
 export const getAppRoute = createRouter().openapi(route, async (c) =>
-  c.json(await getApp(c.var.ctx.db, c.var.user.id, c.req.valid("param").id), 200),
+  c.json(await getApp({ ctx: c.var.ctx, input: { appId: c.req.valid("param").id } }), 200),
 );

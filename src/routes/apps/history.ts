@@ -45,7 +45,7 @@ const route = createRoute({
 
 export const historyRoute = createRouter().openapi(route, async (c) => {
   const { id } = c.req.valid("param");
-  const page = await getHistory(c.var.ctx.db, c.var.user.id, id, c.req.valid("query"));
+  const page = await getHistory({ ctx: c.var.ctx, input: { appId: id, ...c.req.valid("query") } });
   const headers: Record<string, string> = page.nextBefore ? { "x-next-before": page.nextBefore } : {};
   return c.json(page.entries, 200, headers);
 });

@@ -43,12 +43,11 @@ const route = createRoute({
 });
 
 export const listAppsRoute = createRouter().openapi(route, async (c) => {
-  const { ctx, user } = c.var;
-  const query = c.req.valid("query");
+  const { ctx } = c.var;
   // Two independent statements, sent together: one round trip's wait, not two.
   const [body, limits] = await Promise.all([
-    listApps(ctx.db, user.id, query),
-    getLimitStatus(ctx.db, user.id, ctx.config.DAILY_MESSAGE_LIMIT),
+    listApps({ ctx, input: c.req.valid("query") }),
+    getLimitStatus({ ctx, input: { userId: ctx.user.id } }),
   ]);
   return c.json(body, 200, limitHeaders(limits));
 });

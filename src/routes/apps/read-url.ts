@@ -39,11 +39,9 @@ const route = createRoute({
 });
 
 export const readUrlRoute = createRouter().openapi(route, async (c) => {
-  const { ctx, user } = c.var;
-  const body = await getReadUrl(ctx.db, ctx.config, {
-    ownerId: user.id,
-    appId: c.req.valid("param").id,
-    path: c.req.valid("query").path,
+  const body = await getReadUrl({
+    ctx: c.var.ctx,
+    input: { appId: c.req.valid("param").id, path: c.req.valid("query").path },
   });
   return c.json(body, 200);
 });

@@ -43,9 +43,9 @@ const status = createRoute({
 
 export const deploymentsRoutes = createRouter()
   .openapi(list, async (c) =>
-    c.json(await listDeployments(c.var.ctx.db, c.var.user.id, c.req.valid("param").id), 200),
+    c.json(await listDeployments({ ctx: c.var.ctx, input: { appId: c.req.valid("param").id } }), 200),
   )
   .openapi(status, async (c) =>
-    c.json(await deploymentStatus(c.var.ctx.db, c.var.user.id, c.req.valid("param").deploymentId), 200),
+    c.json(await deploymentStatus({ ctx: c.var.ctx, input: c.req.valid("param") }), 200),
   )
   .route("/", logsRoute);

@@ -121,14 +121,14 @@ function pageHeaders(page: LogsPage): Record<string, string> {
 }
 
 export const logsRoute = createRouter().openapi(route, async (c) => {
-  const { ctx, user } = c.var;
+  const { ctx } = c.var;
   const q = c.req.valid("query");
-  const req = logsRequest(c.req.valid("param"), q, c.req.valid("header")["last-event-id"]);
+  const input = logsRequest(c.req.valid("param"), q, c.req.valid("header")["last-event-id"]);
   if (q.follow === "1" || q.follow === "true") {
-    const opened = await followDeploymentLogs(ctx, user, req);
+    const opened = await followDeploymentLogs({ ctx, input });
     if (opened.status === 204) return c.body(null, 204);
     return new Response(opened.stream, { headers: sseHeaders({}) });
   }
-  const page = await readDeploymentLogs(ctx, user, req);
+  const page = await readDeploymentLogs({ ctx, input });
   return c.body(page.text, 200, pageHeaders(page));
 });

@@ -24,7 +24,6 @@ const route = createRoute({
 });
 
 export const cancelRoute = createRouter().openapi(route, async (c) => {
-  const { ctx, user } = c.var;
-  const cancelled = await cancelRun(ctx, user, c.req.valid("param").id);
+  const cancelled = await cancelRun({ ctx: c.var.ctx, input: { appId: c.req.valid("param").id } });
   return cancelled ? c.json({ cancelled: true }, 202) : c.json({ cancelled: false }, 200);
 });

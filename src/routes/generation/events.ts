@@ -43,11 +43,11 @@ function cursor(value: string | undefined, name: string): number | null {
 }
 
 export const eventsRoute = createRouter().openapi(route, async (c) => {
-  const { ctx, user } = c.var;
+  const { ctx } = c.var;
   const after =
     cursor(c.req.valid("header")["last-event-id"], "Last-Event-ID") ??
     cursor(c.req.valid("query").after, "after");
-  const opened = await openAppEvents(ctx, user, c.req.valid("param").id, after);
+  const opened = await openAppEvents({ ctx, input: { appId: c.req.valid("param").id, after } });
   const appHeader = { "x-app-id": opened.appId };
   if (opened.status === 204) return new Response(null, { status: 204, headers: appHeader });
   return new Response(opened.stream, { status: 200, headers: sseHeaders(appHeader) });

@@ -25,9 +25,9 @@ const route = createRoute({
 
 export const messageRoute = createRouter().openapi(route, async (c) => {
   const body = c.req.valid("json");
-  const started = await startRun(c.var.ctx, c.var.user, {
-    ...body,
-    idempotencyKey: c.req.valid("header")["idempotency-key"],
+  const started = await startRun({
+    ctx: c.var.ctx,
+    input: { ...body, idempotencyKey: c.req.valid("header")["idempotency-key"] },
   });
   return new Response(started.stream, {
     status: 200,

@@ -28,9 +28,15 @@ const orgRoute = createRoute({
 
 export const createRepoRoutes = createRouter()
   .openapi(userRoute, async (c) =>
-    c.json(await devCreateRepo(c.var.ctx, c.var.user, { mode: "user" }, c.req.valid("json")), 201),
+    c.json(
+      await devCreateRepo({ ctx: c.var.ctx, input: { target: { mode: "user" }, ...c.req.valid("json") } }),
+      201,
+    ),
   )
   .openapi(orgRoute, async (c) => {
     const { owner, ...input } = c.req.valid("json");
-    return c.json(await devCreateRepo(c.var.ctx, c.var.user, { mode: "org", owner }, input), 201);
+    return c.json(
+      await devCreateRepo({ ctx: c.var.ctx, input: { target: { mode: "org", owner }, ...input } }),
+      201,
+    );
   });

@@ -31,7 +31,7 @@ export const healthRoutes = createRouter()
   )
   .openapi(ready, async (c) => {
     const { ctx } = c.var;
-    await checkDatabase(ctx);
+    await checkDatabase({ ctx });
     return c.json(
       { status: "ok" as const, version: ctx.config.VERSION, time: new Date().toISOString() },
       200,

@@ -22,5 +22,5 @@ const route = createRoute({
 });
 
 export const isNeonEmployee = createRouter().openapi(route, async (c) =>
-  c.json({ isNeonEmployee: await isEmployee(c.var.ctx, c.var.user) }, 200),
+  c.json({ isNeonEmployee: await isEmployee({ ctx: c.var.ctx }) }, 200),
 );

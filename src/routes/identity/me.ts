@@ -32,8 +32,9 @@ const route = createRoute({
 });
 
 export const me = createRouter().openapi(route, async (c) => {
-  const user = c.var.user;
-  const p = await getProfile(c.var.ctx, user);
+  const { ctx } = c.var;
+  const { user } = ctx;
+  const p = await getProfile({ ctx });
   const body: MeResponse = {
     id: p.id,
     email: p.email ?? user.email,

@@ -30,7 +30,7 @@ const route = createRoute({
 });
 
 export const messageLimit = createRouter().openapi(route, async (c) => {
-  const { ctx, user } = c.var;
-  const s = await getLimitStatus(ctx.db, user.id, ctx.config.DAILY_MESSAGE_LIMIT);
+  const { ctx } = c.var;
+  const s = await getLimitStatus({ ctx, input: { userId: ctx.user.id } });
   return c.json(toMessageLimit(s), 200, limitHeaders(s));
 });

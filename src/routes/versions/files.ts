@@ -48,14 +48,13 @@ const readRoute = createRoute({
 export const versionFilesRoute = createRouter()
   .openapi(listRoute, async (c) => {
     const { id, version } = c.req.valid("param");
-    return c.json(await listVersionFiles(c.var.ctx, c.var.user, { appId: id, version }), 200);
+    return c.json(await listVersionFiles({ ctx: c.var.ctx, input: { appId: id, version } }), 200);
   })
   .openapi(readRoute, async (c) => {
     const { id, version } = c.req.valid("param");
-    const text = await readVersionFile(c.var.ctx, c.var.user, {
-      appId: id,
-      version,
-      path: c.req.valid("query").path,
+    const text = await readVersionFile({
+      ctx: c.var.ctx,
+      input: { appId: id, version, path: c.req.valid("query").path },
     });
     return c.text(text, 200, {
       "x-content-type-options": "nosniff",

@@ -49,7 +49,7 @@ const route = createRoute({
 
 export const listVersionsRoute = createRouter().openapi(route, async (c) => {
   const { id } = c.req.valid("param");
-  const page = await listVersions(c.var.ctx.db, c.var.user.id, id, c.req.valid("query"));
+  const page = await listVersions({ ctx: c.var.ctx, input: { appId: id, ...c.req.valid("query") } });
   const headers: Record<string, string> = page.nextBefore ? { "x-next-before": String(page.nextBefore) } : {};
   return c.json(page.versions, 200, headers);
 });

@@ -25,10 +25,9 @@ const route = createRoute({
 
 export const restoreVersionRoute = createRouter().openapi(route, async (c) => {
   const { id, version } = c.req.valid("param");
-  const started = await startRestore(c.var.ctx, c.var.user, {
-    appId: id,
-    version,
-    idempotencyKey: c.req.valid("header")["idempotency-key"],
+  const started = await startRestore({
+    ctx: c.var.ctx,
+    input: { appId: id, version, idempotencyKey: c.req.valid("header")["idempotency-key"] },
   });
   return new Response(started.stream, {
     status: 200,

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { sessionStub, startAppDeletion } from "../../bindings";
-import type { AuthUser, RequestContext } from "../../context";
+import type { ServiceContext } from "../../context";
 import { apps } from "../../db/schema";
 import { AppError } from "../../errors";
 
@@ -8,7 +8,15 @@ import { AppError } from "../../errors";
  * Soft-deletes the app in this request (it vanishes from every read at once), stops a running
  * generation, and hands the clean-up to DeleteAppWorkflow. The daily message count is untouched.
  */
-export async function deleteApp(ctx: RequestContext, user: AuthUser, appId: string): Promise<void> {
+export async function deleteApp({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db" | "user" | "env">;
+  input: { appId: string };
+}): Promise<void> {
+  const { user } = ctx;
+  const { appId } = input;
   const [row] = await ctx.db
     .update(apps)
     .set({ deletedAt: new Date(), updatedAt: new Date() })

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { ServiceContext } from "../../context";
 import { apps, deployments } from "../../db/schema";
 import { AppError } from "../../errors";
 import { type AppWire, toApp } from "./wire";
@@ -8,7 +8,16 @@ import { type AppWire, toApp } from "./wire";
  * The caller's live app with its latest deployment, in one round trip (a lateral join picks the
  * newest deployment). Another user's app, a deleted one and a missing one are all 404.
  */
-export async function getApp(db: Db, ownerId: string, appId: string): Promise<AppWire> {
+export async function getApp({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: { appId: string };
+}): Promise<AppWire> {
+  const { db } = ctx;
+  const ownerId = ctx.user.id;
+  const { appId } = input;
   const latest = db
     .select({
       id: deployments.id,

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { ServiceContext } from "../../context";
 import { appPrompts, apps } from "../../db/schema";
 import { AppError } from "../../errors";
 import { type HistoryEntryWire, toHistoryEntry } from "./wire";
@@ -15,12 +15,16 @@ export interface HistoryPage {
  * statement: the ownership check, the cursor lookup and the page come back together, so a
  * missing or foreign app (404) and an unknown cursor (400) are told apart without a second query.
  */
-export async function getHistory(
-  db: Db,
-  ownerId: string,
-  appId: string,
-  opts: { limit: number; before?: string },
-): Promise<HistoryPage> {
+export async function getHistory({
+  ctx,
+  input: opts,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: { appId: string; limit: number; before?: string };
+}): Promise<HistoryPage> {
+  const { db } = ctx;
+  const ownerId = ctx.user.id;
+  const { appId } = opts;
   const cursor: SQL | null = opts.before
     ? sql`(select ${appPrompts.seq} from ${appPrompts} where ${appPrompts.id} = ${opts.before} and ${appPrompts.appId} = ${appId})`
     : null;

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { ServiceContext } from "../../context";
 import { apps } from "../../db/schema";
 import { type AppSummaryWire, toAppSummary } from "./wire";
 
@@ -11,11 +11,15 @@ export interface Pagination {
 }
 
 /** The owner's live apps, newest first. One statement (the total rides along as a window count). */
-export async function listApps(
-  db: Db,
-  ownerId: string,
-  opts: { page: number; limit: number },
-): Promise<{ data: AppSummaryWire[]; pagination: Pagination }> {
+export async function listApps({
+  ctx,
+  input: opts,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: { page: number; limit: number };
+}): Promise<{ data: AppSummaryWire[]; pagination: Pagination }> {
+  const { db } = ctx;
+  const ownerId = ctx.user.id;
   const mine = and(eq(apps.ownerId, ownerId), isNull(apps.deletedAt));
   const rows = await db
     .select({

@@ -1,14 +1,20 @@
 import { eq } from "drizzle-orm";
-import type { Config } from "../../config";
-import { withDb } from "../../db/client";
+import { type ServiceContext, usingDb } from "../../context";
 import { type AppRow, apps } from "../../db/schema";
 
-// The app row as the workflows read and write it: each step opens its own short-lived connection.
+// The app row as the workflows read and write it: outside a request, each call opens its own
+// short-lived connection (usingDb).
 
 /** The app, deleted or not; null when there is no such row. */
-export async function loadApp(config: Config, appId: string): Promise<AppRow | null> {
-  return withDb(config, async (db) => {
-    const [row] = await db.select().from(apps).where(eq(apps.id, appId)).limit(1);
+export async function loadApp({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string };
+}): Promise<AppRow | null> {
+  return usingDb(ctx, async (db) => {
+    const [row] = await db.select().from(apps).where(eq(apps.id, input.appId)).limit(1);
     return row ?? null;
   });
 }
@@ -29,11 +35,17 @@ export type AppResources = Partial<
   >
 >;
 
-export async function recordAppResources(config: Config, appId: string, patch: AppResources): Promise<void> {
-  await withDb(config, (db) =>
+export async function recordAppResources({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; resources: AppResources };
+}): Promise<void> {
+  await usingDb(ctx, (db) =>
     db
       .update(apps)
-      .set({ ...patch, updatedAt: new Date() })
-      .where(eq(apps.id, appId)),
+      .set({ ...input.resources, updatedAt: new Date() })
+      .where(eq(apps.id, input.appId)),
   );
 }

@@ -1,5 +1,5 @@
 import * as codebuild from "../../clients/codebuild";
-import type { Config } from "../../config";
+import type { ServiceContext } from "../../context";
 
 // The app's image build: CodeBuild builds the version's source zip from S3 and pushes the image.
 
@@ -26,8 +26,14 @@ export interface ImageBuildState {
 }
 
 /** One build per app version: the idempotency token makes a repeated start return the same build. */
-export async function startImageBuild(config: Config, input: ImageBuildInput): Promise<{ buildId: string }> {
-  const build = await codebuild.startBuild(config, {
+export async function startImageBuild({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: ImageBuildInput;
+}): Promise<{ buildId: string }> {
+  const build = await codebuild.startBuild(ctx.config, {
     sourceLocation: `${input.sourceBucket}/${input.sourceKey}`,
     idempotencyToken: `${input.appId}-v${input.version}`,
     env: { IMAGE_URI: input.imageUri, IMAGE_TAG: input.commitSha, APP_ID: input.appId },
@@ -38,8 +44,15 @@ export async function startImageBuild(config: Config, input: ImageBuildInput): P
 const FAILED = new Set(["FAILED", "FAULT", "TIMED_OUT", "STOPPED"]);
 
 /** Where a build stands; a build CodeBuild does not know is a failed one. */
-export async function getImageBuild(config: Config, buildId: string): Promise<ImageBuildState> {
-  const { builds } = await codebuild.batchGetBuilds(config, [buildId]);
+export async function getImageBuild({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { buildId: string };
+}): Promise<ImageBuildState> {
+  const { buildId } = input;
+  const { builds } = await codebuild.batchGetBuilds(ctx.config, [buildId]);
   const build = builds[0];
   if (!build)
     return {

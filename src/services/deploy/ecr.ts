@@ -1,6 +1,7 @@
 import * as ecr from "../../clients/ecr";
 import { isUpstreamError } from "../../clients/upstream";
 import type { Config } from "../../config";
+import type { ServiceContext } from "../../context";
 
 // The app's image repository in ECR, `<ECR_REPOSITORY_PREFIX>/<appId>`.
 
@@ -10,8 +11,7 @@ export interface EcrRepositoryRef {
   repositoryUri: string;
 }
 
-export const ecrRepositoryName = (config: Config, appId: string) =>
-  `${config.ECR_REPOSITORY_PREFIX}/${appId}`;
+const ecrRepositoryName = (config: Config, appId: string) => `${config.ECR_REPOSITORY_PREFIX}/${appId}`;
 
 /** The image URI a build pushes and Koyeb runs: the commit sha is the tag. */
 export const imageUriFor = (repositoryUri: string, commitSha: string) => `${repositoryUri}:${commitSha}`;
@@ -22,8 +22,15 @@ const ref = (r: ecr.EcrRepository): EcrRepositoryRef => ({
 });
 
 /** Finds or creates the app's repository; two concurrent or repeated calls end with one. */
-export async function ensureEcrRepository(config: Config, appId: string): Promise<EcrRepositoryRef> {
-  const name = ecrRepositoryName(config, appId);
+export async function ensureEcrRepository({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string };
+}): Promise<EcrRepositoryRef> {
+  const { config } = ctx;
+  const name = ecrRepositoryName(config, input.appId);
   const existing = await ecr.describeRepository(config, name);
   if (existing) return ref(existing);
   try {
@@ -37,13 +44,26 @@ export async function ensureEcrRepository(config: Config, appId: string): Promis
 }
 
 /** Whether the app's repository already holds an image with this tag (a build that already ran). */
-export async function imageExists(config: Config, appId: string, tag: string): Promise<boolean> {
-  return (await ecr.describeImage(config, ecrRepositoryName(config, appId), tag)) !== null;
+export async function imageExists({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; tag: string };
+}): Promise<boolean> {
+  const { config } = ctx;
+  return (await ecr.describeImage(config, ecrRepositoryName(config, input.appId), input.tag)) !== null;
 }
 
 /** Removes the app's images and repository; a repository already gone counts as done. */
-export async function deleteEcrRepository(config: Config, appId: string): Promise<{ deleted: boolean }> {
-  const name = ecrRepositoryName(config, appId);
+export async function deleteEcrRepository({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string };
+}): Promise<{ deleted: boolean }> {
+  const name = ecrRepositoryName(ctx.config, input.appId);
   // `force` deletes the images with the repository in one call, so a retry never finds half of it.
-  return { deleted: await ecr.deleteRepository(config, name, { force: true }) };
+  return { deleted: await ecr.deleteRepository(ctx.config, name, { force: true }) };
 }

@@ -1,6 +1,7 @@
 import * as koyeb from "../../clients/koyeb";
 import { isUpstreamError, UpstreamError } from "../../clients/upstream";
 import type { Config } from "../../config";
+import type { ServiceContext } from "../../context";
 
 // The app on Koyeb: a Koyeb app `app-<appId>` and the domain Koyeb gives every app when it is made
 // (AUTOASSIGNED, `<appName>-<orgName>.koyeb.app`). We ask for the subdomain `app-<appId>` by renaming
@@ -41,7 +42,7 @@ async function ensureApp(
 }
 
 /** The app's auto-assigned domain, from the app's own answer or else the app's domain list. */
-export async function autoDomainOf(config: Config, app: koyeb.KoyebApp): Promise<koyeb.KoyebDomain | null> {
+async function autoDomainOf(config: Config, app: koyeb.KoyebApp): Promise<koyeb.KoyebDomain | null> {
   const isAuto = (d: koyeb.KoyebDomain) => d.type === "AUTOASSIGNED" && d.app_id === app.id;
   return app.domains?.find(isAuto) ?? (await koyeb.listDomains(config, app.id)).find(isAuto) ?? null;
 }
@@ -62,10 +63,14 @@ async function ensureSubdomain(
 }
 
 /** Finds or creates the Koyeb app and names its auto-assigned domain; repeated calls change nothing. */
-export async function ensureKoyebApp(
-  config: Config,
-  input: { appId: string; existingAppId?: string | null },
-): Promise<KoyebAppRef> {
+export async function ensureKoyebApp({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; existingAppId?: string | null };
+}): Promise<KoyebAppRef> {
+  const { config } = ctx;
   const app = await ensureApp(config, koyebAppName(input.appId), input.existingAppId);
   const auto = await autoDomainOf(config, app);
   if (!auto) {
@@ -86,10 +91,14 @@ export async function ensureKoyebApp(
  * belongs to the app); anything already gone counts as done. With `appId` and no recorded app id,
  * the app is found by its name (deleting it also takes a service that was never recorded).
  */
-export async function deleteKoyebApp(
-  config: Config,
-  input: { appId?: string; koyebAppId?: string | null; serviceId?: string | null },
-): Promise<{ service: boolean; app: boolean }> {
+export async function deleteKoyebApp({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId?: string; koyebAppId?: string | null; serviceId?: string | null };
+}): Promise<{ service: boolean; app: boolean }> {
+  const { config } = ctx;
   const koyebAppId =
     input.koyebAppId ??
     (input.appId ? (await koyeb.findAppByName(config, koyebAppName(input.appId)))?.id : undefined);

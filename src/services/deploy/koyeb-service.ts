@@ -1,6 +1,7 @@
 import * as koyeb from "../../clients/koyeb";
 import { isUpstreamError } from "../../clients/upstream";
 import type { Config } from "../../config";
+import type { ServiceContext } from "../../context";
 
 // The app's one Koyeb service, `web`: the image on port 80, scaled to zero when idle (min 0,
 // max 1). Creating it or changing its definition starts a Koyeb deployment.
@@ -29,7 +30,7 @@ export type KoyebDeploymentState =
   | { status: "healthy"; koyebStatus: string }
   | { status: "failed"; koyebStatus: string; reason: string };
 
-export function serviceDefinition(config: Config, input: DeployServiceInput): koyeb.KoyebDefinition {
+function serviceDefinition(config: Config, input: DeployServiceInput): koyeb.KoyebDefinition {
   const env = Object.entries(input.env)
     .filter((e): e is [string, string] => typeof e[1] === "string")
     .map(([key, value]) => ({ key, value }))
@@ -70,10 +71,14 @@ async function findService(config: Config, input: DeployServiceInput): Promise<k
  * Creates the service or gives it the new definition. A repeated call for the same image and
  * environment finds the deployment the first one started instead of starting another.
  */
-export async function deployKoyebService(
-  config: Config,
-  input: DeployServiceInput,
-): Promise<{ serviceId: string; deploymentId: string }> {
+export async function deployKoyebService({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: DeployServiceInput;
+}): Promise<{ serviceId: string; deploymentId: string }> {
+  const { config } = ctx;
   const definition = serviceDefinition(config, input);
   let service = await findService(config, input);
   if (!service) {
@@ -132,11 +137,14 @@ function instanceMessages(messages: string[] | undefined): string {
 }
 
 /** Where a Koyeb deployment stands; `reason` carries Koyeb's messages about a failed one's instance. */
-export async function getKoyebDeployment(
-  config: Config,
-  deploymentId: string,
-): Promise<KoyebDeploymentState> {
-  const d = await koyeb.getDeployment(config, deploymentId);
+export async function getKoyebDeployment({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { deploymentId: string };
+}): Promise<KoyebDeploymentState> {
+  const d = await koyeb.getDeployment(ctx.config, input.deploymentId);
   if (!d) return { status: "failed", koyebStatus: "UNKNOWN", reason: "Koyeb no longer knows the deployment" };
   // A status newer than this list keeps the deployment pending: the deployment ceiling still applies.
   const meaning = MEANING[d.status] ?? "pending";

@@ -1,5 +1,6 @@
 import * as neon from "../../clients/neon";
 import type { Config } from "../../config";
+import type { ServiceContext } from "../../context";
 
 // The generated app's own database: one Neon project per app, named `app-<appId>`. Optional: with
 // no NEON_API_KEY the app is deployed without APP_DATABASE_URL.
@@ -20,10 +21,14 @@ async function withUri(config: Config, projectId: string): Promise<NeonDatabase>
  * The app's project (the recorded one, else one found by name, else a new one) and its
  * connection URI; null when Neon is not configured.
  */
-export async function ensureNeonDatabase(
-  config: Config,
-  input: { appId: string; existingProjectId?: string | null },
-): Promise<NeonDatabase | null> {
+export async function ensureNeonDatabase({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; existingProjectId?: string | null };
+}): Promise<NeonDatabase | null> {
+  const { config } = ctx;
   if (!config.NEON_API_KEY) return null;
   if (input.existingProjectId) {
     const project = await neon.getProject(config, input.existingProjectId);
@@ -40,15 +45,24 @@ export async function ensureNeonDatabase(
 }
 
 /** Deletes the app's project; one already gone counts as done. */
-export async function deleteNeonProject(config: Config, projectId: string): Promise<{ deleted: boolean }> {
-  return { deleted: await neon.deleteProject(config, projectId) };
+export async function deleteNeonProject({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { projectId: string };
+}): Promise<{ deleted: boolean }> {
+  return { deleted: await neon.deleteProject(ctx.config, input.projectId) };
 }
 
 /** Deletes the app's project: the recorded one, else the one found by its name. */
-export async function deleteNeonDatabase(
-  config: Config,
-  input: { appId: string; projectId?: string | null },
-): Promise<{ deleted: boolean }> {
-  const id = input.projectId ?? (await neon.findProjectByName(config, neonProjectName(input.appId)))?.id;
-  return id ? deleteNeonProject(config, id) : { deleted: false };
+export async function deleteNeonDatabase({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; projectId?: string | null };
+}): Promise<{ deleted: boolean }> {
+  const id = input.projectId ?? (await neon.findProjectByName(ctx.config, neonProjectName(input.appId)))?.id;
+  return id ? deleteNeonProject({ ctx, input: { projectId: id } }) : { deleted: false };
 }

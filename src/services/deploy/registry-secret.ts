@@ -1,15 +1,18 @@
 import * as ecr from "../../clients/ecr";
 import * as koyeb from "../../clients/koyeb";
 import { isUpstreamError } from "../../clients/upstream";
-import type { Config } from "../../config";
+import type { ServiceContext } from "../../context";
 
 // The Koyeb registry secret (KOYEB_REGISTRY_SECRET) Koyeb pulls the apps' images with: ECR's
 // registry login, which expires after 12 hours, so every deployment and a cron write a fresh one.
 
 /** Writes a fresh ECR login into the secret, creating it if needed; answers when the login expires. */
-export async function refreshRegistrySecrets(
-  config: Config,
-): Promise<{ secretName: string; expiresAt: Date }> {
+export async function refreshRegistrySecrets({
+  ctx,
+}: {
+  ctx: ServiceContext;
+}): Promise<{ secretName: string; expiresAt: Date }> {
+  const { config } = ctx;
   const name = config.KOYEB_REGISTRY_SECRET;
   const login = await ecr.getAuthorizationToken(config);
   const registry = { username: login.username, password: login.password, url: login.registry };
@@ -31,6 +34,6 @@ export async function refreshRegistrySecrets(
 }
 
 /** The name of a registry secret holding a fresh ECR login, for a service definition. */
-export async function ensureRegistrySecret(config: Config): Promise<string> {
-  return (await refreshRegistrySecrets(config)).secretName;
+export async function ensureRegistrySecret({ ctx }: { ctx: ServiceContext }): Promise<string> {
+  return (await refreshRegistrySecrets({ ctx })).secretName;
 }

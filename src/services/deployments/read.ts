@@ -1,15 +1,22 @@
 import { z } from "@hono/zod-openapi";
 import { and, desc, eq, isNull } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { type ServiceContext, usingDb } from "../../context";
 import { apps, type DeploymentRow, type DeploymentStatus, deployments } from "../../db/schema";
 import { AppError } from "../../errors";
 import { getOwnedApp } from "../apps/get-owned-app";
 import { type DeploymentWire, toDeployment } from "../apps/wire";
 
 /** The app's deployments, newest first (the app must be the caller's and not deleted). */
-export async function listDeployments(db: Db, ownerId: string, appId: string): Promise<DeploymentWire[]> {
-  await getOwnedApp(db, ownerId, appId);
-  const rows = await db
+export async function listDeployments({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: { appId: string };
+}): Promise<DeploymentWire[]> {
+  const { appId } = input;
+  await getOwnedApp({ ctx, input: { appId } });
+  const rows = await ctx.db
     .select()
     .from(deployments)
     .where(eq(deployments.appId, appId))
@@ -47,8 +54,16 @@ const MESSAGES: Record<DeploymentStatus, string> = {
 };
 
 /** The older shape some clients poll; read-only, the caller's own deployments only. */
-export async function deploymentStatus(db: Db, ownerId: string, deploymentId: string): Promise<LegacyStatus> {
-  const [row] = await db
+export async function deploymentStatus({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: { deploymentId: string };
+}): Promise<LegacyStatus> {
+  const ownerId = ctx.user.id;
+  const { deploymentId } = input;
+  const [row] = await ctx.db
     .select({ status: deployments.status, reason: deployments.reason, url: deployments.url })
     .from(deployments)
     .innerJoin(apps, eq(apps.id, deployments.appId))
@@ -64,13 +79,16 @@ export async function deploymentStatus(db: Db, ownerId: string, deploymentId: st
 }
 
 /** The caller's deployment `deploymentId` of app `appId`; another user's, or another app's, is a 404. */
-export async function getOwnedDeployment(
-  db: Db,
-  ownerId: string,
-  appId: string,
-  deploymentId: string,
-): Promise<DeploymentRow> {
-  const [row] = await db
+export async function getOwnedDeployment({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: { appId: string; deploymentId: string };
+}): Promise<DeploymentRow> {
+  const ownerId = ctx.user.id;
+  const { appId, deploymentId } = input;
+  const [row] = await ctx.db
     .select({ deployment: deployments })
     .from(deployments)
     .innerJoin(apps, eq(apps.id, deployments.appId))
@@ -88,7 +106,15 @@ export async function getOwnedDeployment(
 }
 
 /** A deployment's row as it is now (no ownership check: for a reader that already passed one). */
-export async function getDeployment(db: Db, deploymentId: string): Promise<DeploymentRow | null> {
-  const [row] = await db.select().from(deployments).where(eq(deployments.id, deploymentId)).limit(1);
+export async function getDeployment({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { deploymentId: string };
+}): Promise<DeploymentRow | null> {
+  const [row] = await usingDb(ctx, (db) =>
+    db.select().from(deployments).where(eq(deployments.id, input.deploymentId)).limit(1),
+  );
   return row ?? null;
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
-import type { Config } from "../../config";
-import { type Db, withDb } from "../../db/client";
+import { type ServiceContext, usingDb } from "../../context";
+import type { Db } from "../../db/client";
 import { apps, type DeploymentRow, type DeploymentStatus, deployments } from "../../db/schema";
 
 export const ACTIVE_STATUSES: DeploymentStatus[] = ["queued", "building", "deploying"];
@@ -31,8 +31,14 @@ interface NewDeployment {
  * A version recorded after a newer one (its publish lagged behind) starts superseded: an old
  * image must never replace the newer one that is live.
  */
-export async function recordDeployment(config: Config, d: NewDeployment): Promise<DeploymentRow> {
-  return withDb(config, (db) => recordIn(db, d));
+export async function recordDeployment({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: NewDeployment;
+}): Promise<DeploymentRow> {
+  return usingDb(ctx, (db) => recordIn(db, input));
 }
 
 async function recordIn(db: Db, d: NewDeployment): Promise<DeploymentRow> {
@@ -73,18 +79,24 @@ async function recordIn(db: Db, d: NewDeployment): Promise<DeploymentRow> {
   });
 }
 
+/** What a step records on a deployment as it moves on. */
+export type DeploymentPatch = Partial<
+  Pick<
+    DeploymentRow,
+    "status" | "imageUri" | "buildId" | "koyebAppId" | "koyebServiceId" | "koyebDeploymentId" | "url"
+  >
+>;
+
 /** Moves a deployment on, only while it is still in progress: false means it was superseded or ended. */
-export async function advanceDeployment(
-  config: Config,
-  id: string,
-  patch: Partial<
-    Pick<
-      DeploymentRow,
-      "status" | "imageUri" | "buildId" | "koyebAppId" | "koyebServiceId" | "koyebDeploymentId" | "url"
-    >
-  >,
-): Promise<boolean> {
-  const rows = await withDb(config, (db) =>
+export async function advanceDeployment({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { id: string; patch: DeploymentPatch };
+}): Promise<boolean> {
+  const { id, patch } = input;
+  const rows = await usingDb(ctx, (db) =>
     db
       .update(deployments)
       .set({ ...patch, updatedAt: new Date() })
@@ -98,12 +110,14 @@ export async function advanceDeployment(
  * Ends a deployment `healthy` (with its URL) or `failed` (with a reason). The app's status and URL
  * follow only when this is still the app's latest deployment. False when it had already ended.
  */
-export async function finishDeployment(
-  config: Config,
-  id: string,
-  outcome: { status: "healthy"; url: string } | { status: "failed"; reason: string },
-): Promise<boolean> {
-  return withDb(config, (db) => finishIn(db, id, outcome));
+export async function finishDeployment({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { id: string; outcome: { status: "healthy"; url: string } | { status: "failed"; reason: string } };
+}): Promise<boolean> {
+  return usingDb(ctx, (db) => finishIn(db, input.id, input.outcome));
 }
 
 async function finishIn(
@@ -145,8 +159,15 @@ async function finishIn(
 }
 
 /** Ends every deployment of the app still in progress (the app is being deleted). */
-export async function cancelActiveDeployments(config: Config, appId: string, reason: string): Promise<void> {
-  await withDb(config, (db) =>
+export async function cancelActiveDeployments({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; reason: string };
+}): Promise<void> {
+  const { appId, reason } = input;
+  await usingDb(ctx, (db) =>
     db
       .update(deployments)
       .set({ status: "cancelled", reason, finishedAt: new Date(), updatedAt: new Date() })

@@ -1,6 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Config } from "../../config";
-import { type Db, withDb } from "../../db/client";
+import { type ServiceContext, usingDb } from "../../context";
 import { sqlState } from "../../db/errors";
 import {
   type CountResult,
@@ -53,7 +52,6 @@ export interface ClaimInput {
   /** A new app gets its row here; an existing one must still be the user's and not deleted. */
   newApp: { name: string; techStack: string; clientSource: string } | null;
   idempotency: { key: string; hash: string } | null;
-  defaultLimit: number;
 }
 
 export type ClaimResult =
@@ -77,15 +75,18 @@ type ClaimRow = {
  * (its row locked against a concurrent delete), today's message is counted only while under the
  * limit, the Idempotency-Key is claimed, and the app row says `running`. Each write depends on the
  * one before (`where exists`), so a refusal writes nothing; a key another request holds makes the
- * key insert fail (23505), which rolls back the count and the app row with it.
+ * key insert fail (23505), which rolls back the count and the app row with it. The app's session
+ * calls it without a request: the statement runs on a short-lived handle of its own.
  */
-/** claimRun on a short-lived pool of its own, for the app's session (which holds no connection). */
-export function claimRunWithPool(config: Config, input: ClaimInput): Promise<ClaimResult> {
-  return withDb(config, (db) => claimRun(db, input));
-}
-
-export async function claimRun(db: Db, input: ClaimInput, now = new Date()): Promise<ClaimResult> {
+export async function claimRun({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: ClaimInput;
+}): Promise<ClaimResult> {
   const { appId, userId } = input;
+  const now = new Date();
   const day = utcDay(now);
   const app: SQL = input.newApp
     ? sql`select ${appId}::uuid as id`
@@ -112,8 +113,9 @@ export async function claimRun(db: Db, input: ClaimInput, now = new Date()): Pro
           returning id`;
   let rows: ClaimRow[];
   try {
-    ({ rows } = await db.execute<ClaimRow>(sql`
-      with l as (${limitRow(userId, input.defaultLimit)}),
+    ({ rows } = await usingDb(ctx, (db) =>
+      db.execute<ClaimRow>(sql`
+      with l as (${limitRow(userId, ctx.config.DAILY_MESSAGE_LIMIT)}),
       app as (${app}),
       counted as (${countToday(userId, day, sql`exists (select 1 from app)`)})${keyed},
       a as (${row})
@@ -121,7 +123,8 @@ export async function claimRun(db: Db, input: ClaimInput, now = new Date()): Pro
         (select count from counted) as counted,
         (select count from message_usage where user_id = ${userId} and day = ${day}::date) as before,
         (select count(*) from a) as written
-      from l`));
+      from l`),
+    ));
   } catch (err) {
     if (key && sqlState(err) === "23505") return { type: "key_taken" };
     throw err;

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { ServiceContext } from "../../context";
 import { idempotencyKeys } from "../../db/schema";
 
 const TTL_SQL = sql`now() - interval '24 hours'`;
@@ -20,8 +20,16 @@ export async function requestHash(body: unknown): Promise<string> {
  * The live record of (user, key), if any. A record older than 24 h is deleted in the same
  * statement, so the run start's key insert (claimRun) never meets an expired one.
  */
-export async function findKey(db: Db, userId: string, key: string): Promise<KeyRecord | null> {
-  const { rows } = await db.execute<{ request_hash: string; app_id: string; run_id: string }>(sql`
+export async function findKey({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: { key: string };
+}): Promise<KeyRecord | null> {
+  const userId = ctx.user.id;
+  const { key } = input;
+  const { rows } = await ctx.db.execute<{ request_hash: string; app_id: string; run_id: string }>(sql`
     with expired as (
       delete from idempotency_keys
       where user_id = ${userId} and key = ${key} and created_at <= ${TTL_SQL}
@@ -33,8 +41,16 @@ export async function findKey(db: Db, userId: string, key: string): Promise<KeyR
 }
 
 /** Frees a key whose run never started (its start failed after the key was written). */
-export async function releaseKey(db: Db, userId: string, key: string, runId: string): Promise<void> {
-  await db
+export async function releaseKey({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: { key: string; runId: string };
+}): Promise<void> {
+  const userId = ctx.user.id;
+  const { key, runId } = input;
+  await ctx.db
     .delete(idempotencyKeys)
     .where(
       and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.runId, runId)),

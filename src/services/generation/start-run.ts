@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import { sessionStub } from "../../bindings";
-import type { AuthUser, RequestContext } from "../../context";
+import type { ServiceContext } from "../../context";
 import { AppError } from "../../errors";
 import { getOwnedApp } from "../apps/get-owned-app";
 import { getLimitStatus, type LimitStatus, limitHeaders } from "../limits/counter";
@@ -11,6 +11,9 @@ import type { MessageBody } from "./message-body";
 
 /** The parsed POST /message body and the request's Idempotency-Key. */
 export type StartRunInput = z.output<typeof MessageBody> & { idempotencyKey?: string };
+
+/** A run is started for the caller, through the app's session (the bindings), with the request's database. */
+type RunContext = ServiceContext<"db" | "user" | "env">;
 
 export interface StartedRun {
   appId: string;
@@ -49,22 +52,21 @@ const keyReused = () =>
  * freed and the request can be repeated.
  */
 async function attach(
-  ctx: RequestContext,
-  user: AuthUser,
+  ctx: RunContext,
   rec: Pick<KeyRecord, "appId" | "runId">,
   key: string | undefined,
 ): Promise<StartedRun> {
   const stub = sessionStub(ctx.env, rec.appId);
-  const debug = await showsDebug(ctx, user);
+  const debug = await showsDebug({ ctx });
   for (let i = 0; i < ATTACH_TRIES; i++) {
     const opened = await stub.openRun(rec.runId, debug);
     if (opened.status === 429) throw tooManyReaders();
     if (opened.status === 404) {
-      if (key) await releaseKey(ctx.db, user.id, key, rec.runId).catch(() => undefined);
+      if (key) await releaseKey({ ctx, input: { key, runId: rec.runId } }).catch(() => undefined);
       throw new AppError("upstream_unavailable", "The earlier request with this key did not start; retry");
     }
     if (opened.status === 200) {
-      const limit = await getLimitStatus(ctx.db, user.id, ctx.config.DAILY_MESSAGE_LIMIT);
+      const limit = await getLimitStatus({ ctx, input: { userId: ctx.user.id } });
       return { appId: rec.appId, stream: opened.stream, limit };
     }
     await new Promise((r) => setTimeout(r, ATTACH_WAIT_MS));
@@ -81,18 +83,20 @@ async function attach(
  * (AppSession.start): the lock, one Postgres statement for ownership, key, count and app row,
  * then the run, whose stream is returned before any agent byte.
  */
-export async function startRun(
-  ctx: RequestContext,
-  user: AuthUser,
-  input: StartRunInput,
-): Promise<StartedRun> {
-  const { db } = ctx;
+export async function startRun({
+  ctx,
+  input,
+}: {
+  ctx: RunContext;
+  input: StartRunInput;
+}): Promise<StartedRun> {
+  const { user } = ctx;
   const key = input.idempotencyKey;
   const hash = await requestHash({ ...input, idempotencyKey: undefined });
-  const known = key ? await findKey(db, user.id, key) : null;
+  const known = key ? await findKey({ ctx, input: { key } }) : null;
   if (known) {
     if (known.requestHash !== hash) throw keyReused();
-    return attach(ctx, user, known, key);
+    return attach(ctx, known, key);
   }
 
   let appId: string;
@@ -100,7 +104,7 @@ export async function startRun(
   const isNew = !input.applicationId;
   if (input.applicationId) {
     if (!UUID.test(input.applicationId)) throw new AppError("not_found", "No such app");
-    const app = await getOwnedApp(db, user.id, input.applicationId);
+    const app = await getOwnedApp({ ctx, input: { appId: input.applicationId } });
     appId = app.id;
     techStack = app.techStack;
   } else {
@@ -114,7 +118,7 @@ export async function startRun(
     runId,
     traceId,
     userId: user.id,
-    ownerIsEmployee: await showsDebug(ctx, user),
+    ownerIsEmployee: await showsDebug({ ctx }),
     newApp: isNew
       ? { name: input.message.split("\n", 1)[0]!.slice(0, 100), clientSource: input.clientSource }
       : null,
@@ -123,7 +127,7 @@ export async function startRun(
     settings: input.settings,
     idempotency: key ? { key, hash } : null,
   };
-  return settle(ctx, user, start, hash);
+  return settle(ctx, start, hash);
 }
 
 /** The restore's request, as its Idempotency-Key compares it. */
@@ -138,27 +142,29 @@ export interface StartRestoreInput {
  * (docs/decisions.md, Versions): the same Idempotency-Key handling, app check, lock (409) and
  * daily count (429). A version the app does not have is 404, before the lock is looked at.
  */
-export async function startRestore(
-  ctx: RequestContext,
-  user: AuthUser,
-  input: StartRestoreInput,
-): Promise<StartedRun> {
-  const { db } = ctx;
+export async function startRestore({
+  ctx,
+  input,
+}: {
+  ctx: RunContext;
+  input: StartRestoreInput;
+}): Promise<StartedRun> {
+  const { user } = ctx;
   const key = input.idempotencyKey;
   const hash = await requestHash({ restore: { appId: input.appId, version: input.version } });
-  const known = key ? await findKey(db, user.id, key) : null;
+  const known = key ? await findKey({ ctx, input: { key } }) : null;
   if (known) {
     if (known.requestHash !== hash) throw keyReused();
-    return attach(ctx, user, known, key);
+    return attach(ctx, known, key);
   }
-  const app = await getOwnedApp(db, user.id, input.appId);
+  const app = await getOwnedApp({ ctx, input: { appId: input.appId } });
   const runId = crypto.randomUUID();
   const start: StartInput = {
     appId: app.id,
     runId,
     traceId: `app-${app.id}.req-${crypto.randomUUID()}`,
     userId: user.id,
-    ownerIsEmployee: await showsDebug(ctx, user),
+    ownerIsEmployee: await showsDebug({ ctx }),
     newApp: null,
     techStack: app.techStack,
     message: `Restore version ${input.version}`,
@@ -166,17 +172,11 @@ export async function startRestore(
     idempotency: key ? { key, hash } : null,
     restore: { version: input.version },
   };
-  return settle(ctx, user, start, hash);
+  return settle(ctx, start, hash);
 }
 
 /** Hands the start to the app's session and turns its answer into the stream or a problem. */
-async function settle(
-  ctx: RequestContext,
-  user: AuthUser,
-  start: StartInput,
-  hash: string,
-): Promise<StartedRun> {
-  const { db } = ctx;
+async function settle(ctx: RunContext, start: StartInput, hash: string): Promise<StartedRun> {
   const { appId } = start;
   const key = start.idempotency?.key;
   const answer = await startInSession(ctx, start);
@@ -184,12 +184,12 @@ async function settle(
     case "started":
       return { appId, stream: answer.stream, limit: answer.limit };
     case "attach":
-      return attach(ctx, user, { appId, runId: answer.runId }, key);
+      return attach(ctx, { appId, runId: answer.runId }, key);
     case "key_taken": {
-      const owner = key ? await findKey(db, user.id, key) : null;
+      const owner = key ? await findKey({ ctx, input: { key } }) : null;
       if (!owner) throw new AppError("conflict", "This Idempotency-Key is being used; retry shortly");
       if (owner.requestHash !== hash) throw keyReused();
-      return attach(ctx, user, owner, key);
+      return attach(ctx, owner, key);
     }
     case "key_reused":
       throw keyReused();
@@ -217,7 +217,7 @@ async function settle(
  * repeated once with the same run id when the runtime says it may be: a start that did happen
  * answers `attach` to its repeat, so a run is never started twice.
  */
-async function startInSession(ctx: RequestContext, start: StartInput): Promise<StartAnswer> {
+async function startInSession(ctx: RunContext, start: StartInput): Promise<StartAnswer> {
   const stub = () => sessionStub(ctx.env, start.appId);
   try {
     return await stub().start(start);

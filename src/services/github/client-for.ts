@@ -1,7 +1,7 @@
 import { type GitHubClient, githubOrgClient, githubUserClient } from "../../clients/github";
 import { getGitHubLogin } from "../../clients/github-identity";
 import { getGitHubAccessToken } from "../../clients/stack";
-import type { Config } from "../../config";
+import type { ServiceContext } from "../../context";
 
 export type OwnerType = "org" | "user";
 
@@ -17,10 +17,14 @@ export class NoGitHubClient extends Error {
  * The client that acts for a repository's owner: the platform App's installation on an org, or
  * the user's own GitHub token (from Stack) for their account; throws NoGitHubClient without one.
  */
-export async function githubClientFor(
-  config: Config,
-  owner: { type: "org"; login: string } | { type: "user"; userId: string },
-): Promise<GitHubClient> {
+export async function githubClientFor({
+  ctx,
+  input: owner,
+}: {
+  ctx: ServiceContext;
+  input: { type: "org"; login: string } | { type: "user"; userId: string };
+}): Promise<GitHubClient> {
+  const { config } = ctx;
   if (owner.type === "org") return githubOrgClient(config, owner.login);
   const token = await getGitHubAccessToken(config, owner.userId, "repositories");
   if (!token) throw new NoGitHubClient("not_connected");
@@ -28,10 +32,15 @@ export async function githubClientFor(
 }
 
 /** The user's GitHub client and login, for acting in their own account. */
-export async function githubUserAccount(
-  config: Config,
-  userId: string,
-): Promise<{ gh: GitHubClient; login: string }> {
+export async function githubUserAccount({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { userId: string };
+}): Promise<{ gh: GitHubClient; login: string }> {
+  const { config } = ctx;
+  const { userId } = input;
   const token = await getGitHubAccessToken(config, userId, "repositories");
   if (!token) throw new NoGitHubClient("not_connected");
   const login = await getGitHubLogin(config, token);

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { GitHubClient } from "../../clients/github";
-import type { AuthUser, RequestContext } from "../../context";
+import type { ServiceContext } from "../../context";
 import { AppError } from "../../errors";
 import { githubClientFor, NoGitHubClient } from "./client-for";
 import { commitChanges, commitVersion } from "./commit";
@@ -28,12 +28,15 @@ interface Acting {
   ownerType: "org" | "user";
 }
 
-async function acting(ctx: RequestContext, user: AuthUser, target: DevTarget): Promise<Acting> {
+/** The caller, whose own GitHub account the `user` routes act in. */
+type DevContext = ServiceContext<"user">;
+
+async function acting(ctx: DevContext, target: DevTarget): Promise<Acting> {
   if (target.mode === "org") {
-    const gh = await githubClientFor(ctx.config, { type: "org", login: target.owner });
+    const gh = await githubClientFor({ ctx, input: { type: "org", login: target.owner } });
     return { gh, owner: target.owner, ownerType: "org" };
   }
-  const gh = await githubClientFor(ctx.config, { type: "user", userId: user.id }).catch((err) => {
+  const gh = await githubClientFor({ ctx, input: { type: "user", userId: ctx.user.id } }).catch((err) => {
     if (!(err instanceof NoGitHubClient)) throw err;
     throw new AppError("github_not_connected", "Connect a GitHub account to use the /github/user routes");
   });
@@ -41,13 +44,14 @@ async function acting(ctx: RequestContext, user: AuthUser, target: DevTarget): P
   return { gh, owner: me.data.login, ownerType: "user" };
 }
 
-export async function devCreateRepo(
-  ctx: RequestContext,
-  user: AuthUser,
-  target: DevTarget,
-  input: { repo: string; description?: string; private: boolean },
-): Promise<DevRepository> {
-  const { gh, owner, ownerType } = await acting(ctx, user, target);
+export async function devCreateRepo({
+  ctx,
+  input,
+}: {
+  ctx: DevContext;
+  input: { target: DevTarget; repo: string; description?: string; private: boolean };
+}): Promise<DevRepository> {
+  const { gh, owner, ownerType } = await acting(ctx, input.target);
   const made = await ensureRepository({
     gh,
     owner,
@@ -60,13 +64,14 @@ export async function devCreateRepo(
 }
 
 /** The repository's first version: a root commit replacing GitHub's auto-init commit. */
-export async function devInitialCommit(
-  ctx: RequestContext,
-  user: AuthUser,
-  target: DevTarget,
-  input: { repo: string; files: CommitFile[] },
-): Promise<DevCommit> {
-  const { gh, owner } = await acting(ctx, user, target);
+export async function devInitialCommit({
+  ctx,
+  input,
+}: {
+  ctx: DevContext;
+  input: { target: DevTarget; repo: string; files: CommitFile[] };
+}): Promise<DevCommit> {
+  const { gh, owner } = await acting(ctx, input.target);
   const r = await commitVersion({
     gh,
     owner,
@@ -78,13 +83,22 @@ export async function devInitialCommit(
 }
 
 /** A commit of changed files and deletions on top of the branch head. */
-export async function devCommit(
-  ctx: RequestContext,
-  user: AuthUser,
-  target: DevTarget,
-  input: { repo: string; files: CommitFile[]; deletedPaths?: string[]; message: string; branch: string },
-): Promise<DevCommit> {
-  const { gh, owner } = await acting(ctx, user, target);
-  const r = await commitChanges({ gh, owner, ...input });
+export async function devCommit({
+  ctx,
+  input,
+}: {
+  ctx: DevContext;
+  input: {
+    target: DevTarget;
+    repo: string;
+    files: CommitFile[];
+    deletedPaths?: string[];
+    message: string;
+    branch: string;
+  };
+}): Promise<DevCommit> {
+  const { target, ...change } = input;
+  const { gh, owner } = await acting(ctx, target);
+  const r = await commitChanges({ gh, owner, ...change });
   return { commitSha: r.commitSha, commitUrl: r.commitUrl };
 }

@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import type { RequestContext } from "../../context";
+import type { ServiceContext } from "../../context";
 import { AppError } from "../../errors";
 
 const TIMEOUT_MS = 5_000;
 
 /** Readiness: the database answers a trivial query within the timeout, else upstream_unavailable. */
-export async function checkDatabase(ctx: RequestContext): Promise<void> {
+export async function checkDatabase({ ctx }: { ctx: ServiceContext<"db"> }): Promise<void> {
   try {
     await Promise.race([
       ctx.db.execute(sql`select 1`),

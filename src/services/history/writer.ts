@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
-import type { Config } from "../../config";
-import { type Db, withDb } from "../../db/client";
+import type { ServiceContext } from "../../context";
+import type { Db } from "../../db/client";
 import { apps } from "../../db/schema";
 import type { Logger as FullLogger } from "../../logger";
 import { type VersionRecord, writeVersionRows } from "../versions/record";
@@ -39,19 +39,22 @@ export interface HistoryWriter {
   writeMirror(patch: AppMirror): Promise<void>;
 }
 
-/** One short-lived pool for a flush: the history rows and the app-row patch of one app. */
-export function withHistoryWriter<T>(
-  config: Config,
-  appId: string,
-  log: Logger,
-  fn: (writer: HistoryWriter) => Promise<T>,
-): Promise<T> {
-  return withDb(config, (db) =>
-    fn({
-      writeRows: (firstSeq, rows) => writeRows(db, appId, firstSeq, rows, log),
-      writeMirror: (patch) => writeMirror(db, appId, patch, log),
-    }),
-  );
+/**
+ * The writer of one app's history rows and app-row patch, on the context's database handle: the
+ * session gives it one short-lived handle for a whole flush (withDbContext).
+ */
+export function historyWriter({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db">;
+  input: { appId: string };
+}): HistoryWriter {
+  const { appId } = input;
+  return {
+    writeRows: (firstSeq, rows) => writeRows(ctx.db, appId, firstSeq, rows, ctx.logger),
+    writeMirror: (patch) => writeMirror(ctx, appId, patch),
+  };
 }
 
 /**
@@ -116,10 +119,10 @@ async function writeRows(db: Db, appId: string, firstSeq: number, rows: HistoryR
   }
 }
 
-async function writeMirror(db: Db, appId: string, m: AppMirror, log: Logger): Promise<void> {
+async function writeMirror(ctx: ServiceContext<"db">, appId: string, m: AppMirror): Promise<void> {
   try {
-    if (m.versions?.length) await writeVersionRows(db, appId, m.versions);
-    await db
+    if (m.versions?.length) await writeVersionRows({ ctx, input: { appId, rows: m.versions } });
+    await ctx.db
       .update(apps)
       .set({
         ...(m.runStatus ? { runStatus: m.runStatus } : {}),
@@ -131,6 +134,6 @@ async function writeMirror(db: Db, appId: string, m: AppMirror, log: Logger): Pr
       .where(eq(apps.id, appId));
   } catch (err) {
     if (!isDataError(err)) throw err;
-    log.error("app row update set aside: Postgres cannot hold it", { err, appId, patch: m });
+    ctx.logger.error("app row update set aside: Postgres cannot hold it", { err, appId, patch: m });
   }
 }

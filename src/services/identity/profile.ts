@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { getGitHubLogin, isOrgMember } from "../../clients/github-identity";
 import { getGitHubAccessToken, getStackUser } from "../../clients/stack";
 import type { Config } from "../../config";
-import type { AuthUser, RequestContext } from "../../context";
+import type { AuthUser, ServiceContext } from "../../context";
 import { type UserProfileRow, userProfiles } from "../../db/schema";
 import { AppError } from "../../errors";
 import type { Logger } from "../../logger";
@@ -40,7 +40,7 @@ function remember(profile: Profile): void {
 const fresh = (p: Profile, now: number) => now - p.fetchedAt.getTime() < PROFILE_TTL_MS;
 
 /** A verified address whose domain is exactly one of EMPLOYEE_EMAIL_DOMAINS (no suffix matching). */
-export function hasEmployeeEmail(config: Config, email: string | null, verified: boolean): boolean {
+function hasEmployeeEmail(config: Config, email: string | null, verified: boolean): boolean {
   if (!verified || !email) return false;
   const at = email.lastIndexOf("@");
   if (at < 0) return false;
@@ -96,7 +96,10 @@ async function fetchProfile(config: Config, logger: Logger, user: AuthUser): Pro
   };
 }
 
-async function store(ctx: RequestContext, p: Profile): Promise<void> {
+/** The context the profile is read and stored with: the caller and the request's database. */
+type ProfileContext = ServiceContext<"db" | "user">;
+
+async function store(ctx: ProfileContext, p: Profile): Promise<void> {
   const values = {
     email: p.email,
     emailVerified: p.emailVerified,
@@ -120,7 +123,7 @@ export function staleAnswer(cached: Profile, now: number): Profile {
   return { ...cached, isEmployee: false };
 }
 
-async function storedProfile(ctx: RequestContext, userId: string): Promise<Profile | undefined> {
+async function storedProfile(ctx: ProfileContext, userId: string): Promise<Profile | undefined> {
   const [row] = await ctx.db.select().from(userProfiles).where(eq(userProfiles.userId, userId)).limit(1);
   const mem = memory.get(userId);
   if (row && (!mem || row.fetchedAt > mem.fetchedAt)) return fromRow(row);
@@ -128,9 +131,9 @@ async function storedProfile(ctx: RequestContext, userId: string): Promise<Profi
 }
 
 /** After a failed refresh: the stale cache when the providers are down, else the failure. */
-async function afterFailure(ctx: RequestContext, user: AuthUser, err: unknown): Promise<Profile> {
+async function afterFailure(ctx: ProfileContext, err: unknown): Promise<Profile> {
   if (err instanceof AppError && err.code === "upstream_unavailable") {
-    const cached = await storedProfile(ctx, user.id);
+    const cached = await storedProfile(ctx, ctx.user.id);
     if (cached) {
       ctx.logger.warn("profile refresh failed; answering from the stale cache", { err });
       return staleAnswer(cached, Date.now());
@@ -140,7 +143,8 @@ async function afterFailure(ctx: RequestContext, user: AuthUser, err: unknown): 
 }
 
 /** Reads Postgres, then (still stale) fetches from Stack and GitHub; the caller leads the flight. */
-async function refresh(ctx: RequestContext, user: AuthUser): Promise<Profile> {
+async function refresh(ctx: ProfileContext): Promise<Profile> {
+  const { user } = ctx;
   const cached = await storedProfile(ctx, user.id);
   if (cached && fresh(cached, Date.now())) {
     remember(cached);
@@ -157,7 +161,8 @@ async function refresh(ctx: RequestContext, user: AuthUser): Promise<Profile> {
  * after an hour; one fetch per user at a time in this isolate). When the providers are down, a
  * stale cached profile still answers, without employee privilege once it is a day old.
  */
-export async function getProfile(ctx: RequestContext, user: AuthUser): Promise<Profile> {
+export async function getProfile({ ctx }: { ctx: ProfileContext }): Promise<Profile> {
+  const { user } = ctx;
   const hit = memory.get(user.id);
   if (hit && fresh(hit, Date.now())) return hit;
 
@@ -166,17 +171,17 @@ export async function getProfile(ctx: RequestContext, user: AuthUser): Promise<P
     const outcome = await follow(user.id);
     const after = memory.get(user.id);
     if (after && fresh(after, Date.now())) return after;
-    if (outcome && !outcome.ok) return afterFailure(ctx, user, outcome.error);
+    if (outcome && !outcome.ok) return afterFailure(ctx, outcome.error);
     // The leader vanished or its answer is gone already: fetch as usual.
-    return getProfile(ctx, user);
+    return getProfile({ ctx });
   }
   try {
-    const profile = await refresh(ctx, user);
+    const profile = await refresh(ctx);
     end({ ok: true });
     return profile;
   } catch (err) {
     end({ ok: false, error: err });
-    return afterFailure(ctx, user, err);
+    return afterFailure(ctx, err);
   }
 }
 
@@ -184,7 +189,8 @@ export async function getProfile(ctx: RequestContext, user: AuthUser): Promise<P
  * Employee status: a verified employee e-mail in the token answers without any call; otherwise
  * the cached profile decides (verified e-mail at Stack, or membership of EMPLOYEE_GITHUB_ORG).
  */
-export async function isEmployee(ctx: RequestContext, user: AuthUser): Promise<boolean> {
+export async function isEmployee({ ctx }: { ctx: ProfileContext }): Promise<boolean> {
+  const { user } = ctx;
   if (hasEmployeeEmail(ctx.config, user.email, user.emailVerified)) return true;
-  return (await getProfile(ctx, user)).isEmployee;
+  return (await getProfile({ ctx })).isEmployee;
 }

@@ -1,6 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Config } from "../../config";
-import { type Db, withDb } from "../../db/client";
+import { type ServiceContext, usingDb } from "../../context";
 
 /** A user's daily message allowance at one moment. The day is the UTC calendar day. */
 export interface LimitStatus {
@@ -50,25 +49,29 @@ export const countToday = (userId: string, day: string, guard: SQL = sql`true`):
 type CountRow = { lim: number; is_custom: boolean; counted: number | null; before: number | null };
 
 /**
- * Counts one message against today's limit, or refuses when the limit is reached. One statement:
- * the limit (custom row, else the default) is read inside it and the upsert only increments while
- * `count < limit`, so concurrent requests can never overshoot. Limit 0 inserts nothing. A database
- * error is thrown: never treated as "no limit".
+ * Counts one of the user's messages against today's limit, or refuses when the limit is reached.
+ * One statement: the limit (custom row, else DAILY_MESSAGE_LIMIT) is read inside it and the upsert
+ * only increments while `count < limit`, so concurrent requests can never overshoot. Limit 0
+ * inserts nothing. A database error is thrown: never treated as "no limit".
  */
-export async function countMessage(
-  db: Db,
-  userId: string,
-  defaultLimit: number,
-  now: Date = new Date(),
-): Promise<CountResult> {
+export async function countMessage({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { userId: string; now?: Date };
+}): Promise<CountResult> {
+  const { userId, now = new Date() } = input;
   const day = utcDay(now);
-  const { rows } = await db.execute<CountRow>(sql`
-    with l as (${limitRow(userId, defaultLimit)}),
+  const { rows } = await usingDb(ctx, (db) =>
+    db.execute<CountRow>(sql`
+    with l as (${limitRow(userId, ctx.config.DAILY_MESSAGE_LIMIT)}),
     ins as (${countToday(userId, day)})
     select l.lim, l.is_custom,
       (select count from ins) as counted,
       (select count from message_usage where user_id = ${userId} and day = ${day}::date) as before
-    from l`);
+    from l`),
+  );
   const row = rows[0];
   if (!row) throw new Error("countMessage: the counting statement returned no row");
   return countResult(day, row, now);
@@ -91,29 +94,39 @@ export function countResult(
 }
 
 /** Gives back one counted message of `day` (a run that never started); never goes below 0. */
-/** refundMessage on a short-lived pool of its own, for the app's session. */
-export function refundMessageWithPool(config: Config, userId: string, day: string): Promise<void> {
-  return withDb(config, (db) => refundMessage(db, userId, day));
-}
-
-export async function refundMessage(db: Db, userId: string, day: string): Promise<void> {
-  await db.execute(sql`
+export async function refundMessage({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { userId: string; day: string };
+}): Promise<void> {
+  await usingDb(ctx, (db) =>
+    db.execute(sql`
     update message_usage set count = count - 1
-    where user_id = ${userId} and day = ${day}::date and count > 0`);
+    where user_id = ${input.userId} and day = ${input.day}::date and count > 0`),
+  );
 }
 
-/** Today's limit and usage, read in one statement. */
-export async function getLimitStatus(
-  db: Db,
-  userId: string,
-  defaultLimit: number,
-  now: Date = new Date(),
-): Promise<LimitStatus> {
+/**
+ * A user's limit and today's usage, read in one statement. The user is named (not the caller):
+ * the admin routes read other users' limits.
+ */
+export async function getLimitStatus({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { userId: string; now?: Date };
+}): Promise<LimitStatus> {
+  const { userId, now = new Date() } = input;
   const day = utcDay(now);
-  const { rows } = await db.execute<{ lim: number; is_custom: boolean; usage: number | null }>(sql`
+  const { rows } = await usingDb(ctx, (db) =>
+    db.execute<{ lim: number; is_custom: boolean; usage: number | null }>(sql`
     select l.lim, l.is_custom,
       (select count from message_usage where user_id = ${userId} and day = ${day}::date) as usage
-    from (${limitRow(userId, defaultLimit)}) l`);
+    from (${limitRow(userId, ctx.config.DAILY_MESSAGE_LIMIT)}) l`),
+  );
   const row = rows[0];
   if (!row) throw new Error("getLimitStatus: the statement returned no row");
   return status(Number(row.lim), Number(row.usage ?? 0), row.is_custom, now);

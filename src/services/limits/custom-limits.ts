@@ -1,10 +1,17 @@
 import { eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { ServiceContext } from "../../context";
 import { customMessageLimits } from "../../db/schema";
 
 /** Sets (or replaces) a user's custom daily limit. */
-export async function setCustomLimit(db: Db, userId: string, dailyLimit: number): Promise<void> {
-  await db
+export async function setCustomLimit({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db">;
+  input: { userId: string; dailyLimit: number };
+}): Promise<void> {
+  const { userId, dailyLimit } = input;
+  await ctx.db
     .insert(customMessageLimits)
     .values({ userId, dailyLimit })
     .onConflictDoUpdate({
@@ -14,6 +21,12 @@ export async function setCustomLimit(db: Db, userId: string, dailyLimit: number)
 }
 
 /** Removes a user's custom limit (a no-op when there is none): the default applies again. */
-export async function removeCustomLimit(db: Db, userId: string): Promise<void> {
-  await db.delete(customMessageLimits).where(eq(customMessageLimits.userId, userId));
+export async function removeCustomLimit({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db">;
+  input: { userId: string };
+}): Promise<void> {
+  await ctx.db.delete(customMessageLimits).where(eq(customMessageLimits.userId, input.userId));
 }

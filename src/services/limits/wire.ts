@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { RequestContext } from "../../context";
+import type { ServiceContext } from "../../context";
 import { getLimitStatus, type LimitStatus } from "./counter";
 
 // The daily-limit answers: their zod schemas (the OpenAPI document's), the types inferred from
@@ -38,11 +38,15 @@ export function toMessageLimit(s: LimitStatus): MessageLimitWire {
 }
 
 /** A user's limit and today's usage, as the admin routes answer it. */
-export async function readUserMessageLimit(
-  ctx: RequestContext,
-  userId: string,
-): Promise<UserMessageLimitWire> {
-  const s = await getLimitStatus(ctx.db, userId, ctx.config.DAILY_MESSAGE_LIMIT);
+export async function readUserMessageLimit({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { userId: string };
+}): Promise<UserMessageLimitWire> {
+  const { userId } = input;
+  const s = await getLimitStatus({ ctx, input: { userId } });
   return {
     userId,
     dailyLimit: s.limit,

@@ -1,5 +1,5 @@
 import { deleteObjects, listObjects } from "../../clients/s3";
-import type { Config } from "../../config";
+import type { ServiceContext } from "../../context";
 import { AppError } from "../../errors";
 import { appPrefix, checkAppVersion } from "./keys";
 
@@ -11,7 +11,15 @@ const MAX_ROUNDS = 10_000;
  * finds nothing and answers 0. Lists the first page again after each batch, so objects written
  * meanwhile are caught too.
  */
-export async function deleteAppObjects(config: Config, appId: string): Promise<number> {
+export async function deleteAppObjects({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string };
+}): Promise<number> {
+  const { config } = ctx;
+  const { appId } = input;
   checkAppVersion(appId);
   const prefix = appPrefix(appId);
   let deleted = 0;

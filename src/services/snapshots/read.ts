@@ -1,6 +1,6 @@
 import { awsPresign } from "../../clients/aws";
 import { getObjectBytes, headObject, objectUrl } from "../../clients/s3";
-import type { Config } from "../../config";
+import type { ServiceContext } from "../../context";
 import { AppError } from "../../errors";
 import type { Tree } from "../../lib/tree";
 import { unzipTree } from "../../lib/zip";
@@ -9,28 +9,43 @@ import { archiveKey, checkAppVersion, fileKey, isArchiveKey, isSafeTreePath } fr
 import { readLatestPointer } from "./store";
 
 /** The tree of a stored version, from its archive (one GET). */
-export async function readSnapshotTree(config: Config, appId: string, version: number): Promise<Tree> {
+export async function readSnapshotTree({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; version: number };
+}): Promise<Tree> {
+  const { appId, version } = input;
   checkAppVersion(appId, version);
-  const bytes = await getObjectBytes(config, archiveKey(appId, version));
+  const bytes = await getObjectBytes(ctx.config, archiveKey(appId, version));
   if (!bytes) throw new AppError("no_snapshot", `Version ${version} of this app has no stored snapshot`);
   return unzipTree(bytes);
 }
 
 /** The latest stored version according to `latest.json`, or null before the first one. */
-export async function readLatestVersion(config: Config, appId: string): Promise<number | null> {
-  return (await readLatestPointer(config, appId))?.version ?? null;
+export async function readLatestVersion({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string };
+}): Promise<number | null> {
+  return (await readLatestPointer({ ctx, input }))?.version ?? null;
 }
 
 /** Whether a version holds a file at `path` (a HEAD of its object; unsafe paths never exist). */
-export async function snapshotFileExists(
-  config: Config,
-  appId: string,
-  version: number,
-  path: string,
-): Promise<boolean> {
+export async function snapshotFileExists({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; version: number; path: string };
+}): Promise<boolean> {
+  const { appId, version, path } = input;
   checkAppVersion(appId, version);
   if (!isSafeTreePath(path)) return false;
-  return (await headObject(config, fileKey(appId, version, path))) !== null;
+  return (await headObject(ctx.config, fileKey(appId, version, path))) !== null;
 }
 
 const HTML_OR_SVG = /\.(?:html?|xhtml|shtml|svgz?)$/i;
@@ -61,13 +76,15 @@ export function safeReadHeaders(as: ReadAs): Record<string, string> {
  * answer's headers signed in. `as` names the tree file a key holds when the key does not end
  * with it (a hashed long path), or the app an archive is named after.
  */
-export async function presignRead(
-  config: Config,
-  key: string,
-  expiresIn: number,
-  now?: Date,
-  as?: ReadAs,
-): Promise<{ url: string; expiresAt: string }> {
+export async function presignRead({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { key: string; expiresIn: number; now?: Date; as?: ReadAs };
+}): Promise<{ url: string; expiresAt: string }> {
+  const { config } = ctx;
+  const { key, expiresIn, now, as } = input;
   const url = new URL(objectUrl(config, key));
   const served = as ?? (isArchiveKey(key) ? { archive: "source" } : { file: key });
   for (const [k, v] of Object.entries(safeReadHeaders(served))) url.searchParams.set(k, v);

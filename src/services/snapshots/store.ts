@@ -1,5 +1,6 @@
 import { deleteObjects, getObjectBytes, headObject, listAllObjects, putObject } from "../../clients/s3";
 import type { Config } from "../../config";
+import type { ServiceContext } from "../../context";
 import { AppError } from "../../errors";
 import type { Tree } from "../../lib/tree";
 import { zipTree } from "../../lib/zip";
@@ -51,10 +52,14 @@ const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16)
  * `latest.json` at it. Safe to repeat: the same version overwrites the same keys, and keys under
  * the version's prefix that it no longer has are removed.
  */
-export async function storeSnapshot(
-  config: Config,
-  input: { appId: string; version: number; tree: Tree },
-): Promise<StoredSnapshot> {
+export async function storeSnapshot({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; version: number; tree: Tree };
+}): Promise<StoredSnapshot> {
+  const { config } = ctx;
   const { appId, version, tree } = input;
   checkAppVersion(appId, version);
   const bad = [...tree.keys()].filter((p) => !isSafeTreePath(p));
@@ -103,7 +108,7 @@ export async function storeSnapshot(
     });
   }
 
-  const current = await readLatestPointer(config, appId);
+  const current = await readLatestPointer({ ctx, input: { appId } });
   // A retried store of an older version must not move the pointer back.
   if (!current || current.version <= version) {
     const pointer: LatestPointer = {
@@ -130,12 +135,15 @@ async function heldContents(config: Config, appId: string): Promise<Map<string, 
  * The object holding a version's file, or null when the version has no such file. A version stored
  * before manifests existed keeps its files under its own prefix (one HEAD).
  */
-export async function snapshotFileKey(
-  config: Config,
-  appId: string,
-  version: number,
-  path: string,
-): Promise<string | null> {
+export async function snapshotFileKey({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; version: number; path: string };
+}): Promise<string | null> {
+  const { config } = ctx;
+  const { appId, version, path } = input;
   checkAppVersion(appId, version);
   if (!isSafeTreePath(path)) return null;
   const bytes = await getObjectBytes(config, manifestKey(appId, version));
@@ -177,9 +185,16 @@ async function verifyVersion(config: Config, prefix: string, expected: Map<strin
 }
 
 /** The parsed `latest.json`, or null when the app has none yet. */
-export async function readLatestPointer(config: Config, appId: string): Promise<LatestPointer | null> {
+export async function readLatestPointer({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string };
+}): Promise<LatestPointer | null> {
+  const { appId } = input;
   checkAppVersion(appId);
-  const bytes = await getObjectBytes(config, latestKey(appId));
+  const bytes = await getObjectBytes(ctx.config, latestKey(appId));
   if (!bytes) return null;
   let parsed: Partial<LatestPointer>;
   try {

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { getObjectBytes } from "../../clients/s3";
-import type { AuthUser, RequestContext } from "../../context";
+import type { ServiceContext } from "../../context";
 import { AppError } from "../../errors";
 import type { Tree } from "../../lib/tree";
 import { getOwnedApp } from "../apps/get-owned-app";
@@ -24,19 +24,22 @@ export const VersionFilesSchema = z
   .openapi("VersionFiles");
 export type VersionFilesWire = z.infer<typeof VersionFilesSchema>;
 
+/** The caller's app, read with the request's database. */
+type FilesContext = ServiceContext<"db" | "user">;
+
 const utf8 = new TextEncoder();
 const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
 
 /** The version must be one the caller's app has: 404 `not_found` for the app, `no_such_version`. */
-async function ownedVersion(ctx: RequestContext, user: AuthUser, appId: string, version: number) {
-  const app = await getOwnedApp(ctx.db, user.id, appId);
+async function ownedVersion(ctx: FilesContext, appId: string, version: number) {
+  const app = await getOwnedApp({ ctx, input: { appId } });
   if (version > (app.snapshotVersion ?? 0)) {
     throw new AppError("no_such_version", "This app has no such version");
   }
   return app.id;
 }
 
-async function readManifest(ctx: RequestContext, appId: string, version: number): Promise<Manifest | null> {
+async function readManifest(ctx: FilesContext, appId: string, version: number): Promise<Manifest | null> {
   const bytes = await getObjectBytes(ctx.config, manifestKey(appId, version));
   return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as Manifest) : null;
 }
@@ -53,15 +56,20 @@ async function manifestOfTree(version: number, tree: Tree): Promise<Manifest> {
   return manifest;
 }
 
-export async function listVersionFiles(
-  ctx: RequestContext,
-  user: AuthUser,
-  input: { appId: string; version: number },
-): Promise<VersionFilesWire> {
-  const appId = await ownedVersion(ctx, user, input.appId, input.version);
+export async function listVersionFiles({
+  ctx,
+  input,
+}: {
+  ctx: FilesContext;
+  input: { appId: string; version: number };
+}): Promise<VersionFilesWire> {
+  const appId = await ownedVersion(ctx, input.appId, input.version);
   const manifest =
     (await readManifest(ctx, appId, input.version)) ??
-    (await manifestOfTree(input.version, await readSnapshotTree(ctx.config, appId, input.version)));
+    (await manifestOfTree(
+      input.version,
+      await readSnapshotTree({ ctx, input: { appId, version: input.version } }),
+    ));
   const files = Object.entries(manifest.files)
     .map(([path, f]) => ({ path, size: f.size, sha256: f.sha256 }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -69,12 +77,14 @@ export async function listVersionFiles(
 }
 
 /** One file's text; 400 for a path no tree may hold, 404 for one this version does not have. */
-export async function readVersionFile(
-  ctx: RequestContext,
-  user: AuthUser,
-  input: { appId: string; version: number; path: string | undefined },
-): Promise<string> {
-  const appId = await ownedVersion(ctx, user, input.appId, input.version);
+export async function readVersionFile({
+  ctx,
+  input,
+}: {
+  ctx: FilesContext;
+  input: { appId: string; version: number; path: string | undefined };
+}): Promise<string> {
+  const appId = await ownedVersion(ctx, input.appId, input.version);
   const path = input.path;
   if (path === undefined || !isSafeTreePath(path)) {
     throw new AppError("validation_failed", "The request is invalid", {
@@ -89,7 +99,7 @@ export async function readVersionFile(
     if (!bytes) throw new AppError("internal", "A file of this version is missing from storage");
     return new TextDecoder().decode(bytes);
   }
-  const file = (await readSnapshotTree(ctx.config, appId, input.version)).get(path);
+  const file = (await readSnapshotTree({ ctx, input: { appId, version: input.version } })).get(path);
   if (!file) throw new AppError("not_found", "This version has no such file");
   return file.content;
 }

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { ServiceContext } from "../../context";
 import { DEPLOYMENT_STATUSES, type DeploymentStatus } from "../../db/schema";
 import { AppError } from "../../errors";
 
@@ -69,14 +69,17 @@ const iso = (v: string | Date) => (v instanceof Date ? v : new Date(v)).toISOStr
  * ownership check (a missing or foreign app is 404), the page and each version's latest
  * deployment.
  */
-export async function listVersions(
-  db: Db,
-  ownerId: string,
-  appId: string,
-  opts: { limit: number; before?: number },
-): Promise<VersionsPage> {
-  const before = opts.before ?? null;
-  const { rows } = await db.execute<Row>(sql`
+export async function listVersions({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: { appId: string; limit: number; before?: number };
+}): Promise<VersionsPage> {
+  const { appId, limit } = input;
+  const ownerId = ctx.user.id;
+  const before = input.before ?? null;
+  const { rows } = await ctx.db.execute<Row>(sql`
     select a.id as found, v.version, v.created_at, v.run_id, v.trace_id, v.commit_message, v.files,
       v.insertions, v.deletions, v.restored_from, v.commit_sha, v.commit_url,
       d.id as deployment_id, d.status as deployment_status, d.url as deployment_url
@@ -84,7 +87,7 @@ export async function listVersions(
     left join lateral (
       select * from app_versions v
       where v.app_id = a.id and (${before}::int is null or v.version < ${before}::int)
-      order by v.version desc limit ${opts.limit + 1}
+      order by v.version desc limit ${limit + 1}
     ) v on true
     left join lateral (
       select d.id, d.status, d.url from deployments d
@@ -117,7 +120,7 @@ export async function listVersions(
           },
         ],
   );
-  const more = versions.length > opts.limit;
-  const kept = more ? versions.slice(0, opts.limit) : versions;
+  const more = versions.length > limit;
+  const kept = more ? versions.slice(0, limit) : versions;
   return { versions: kept, nextBefore: more ? kept[kept.length - 1]!.version : null };
 }

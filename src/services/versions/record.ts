@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Config } from "../../config";
-import { type Db, withDb } from "../../db/client";
+import { type ServiceContext, usingDb } from "../../context";
 import { pgText } from "../history/pg-text";
 
 // The two writers of an `app_versions` row: the app's session when it makes the version
@@ -21,7 +20,14 @@ export interface VersionRecord {
 }
 
 /** The session's rows (repeatable: a retried flush writes the same values). */
-export async function writeVersionRows(db: Db, appId: string, rows: VersionRecord[]): Promise<void> {
+export async function writeVersionRows({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; rows: VersionRecord[] };
+}): Promise<void> {
+  const { appId, rows } = input;
   if (rows.length === 0) return;
   const json = JSON.stringify(
     rows.map((r) => ({
@@ -36,7 +42,8 @@ export async function writeVersionRows(db: Db, appId: string, rows: VersionRecor
       created_at: r.createdAt,
     })),
   );
-  await db.execute(sql`
+  await usingDb(ctx, (db) =>
+    db.execute(sql`
     insert into app_versions
       (app_id, version, run_id, trace_id, commit_message, files, insertions, deletions, restored_from, created_at)
     select ${appId}::uuid, x.version, x.run_id, x.trace_id, x.commit_message, x.files, x.insertions,
@@ -45,15 +52,19 @@ export async function writeVersionRows(db: Db, appId: string, rows: VersionRecor
       commit_message text, files int, insertions int, deletions int, restored_from int, created_at timestamptz)
     on conflict (app_id, version) do update set run_id = excluded.run_id, trace_id = excluded.trace_id,
       commit_message = excluded.commit_message, files = excluded.files, insertions = excluded.insertions,
-      deletions = excluded.deletions, restored_from = excluded.restored_from, created_at = excluded.created_at`);
+      deletions = excluded.deletions, restored_from = excluded.restored_from, created_at = excluded.created_at`),
+  );
 }
 
 /** The publishing step's part: the version's commit. */
-export function recordVersionCommit(
-  config: Config,
-  input: { appId: string; version: number; commitSha: string; commitUrl: string },
-): Promise<void> {
-  return withDb(config, async (db) => {
+export function recordVersionCommit({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { appId: string; version: number; commitSha: string; commitUrl: string };
+}): Promise<void> {
+  return usingDb(ctx, async (db) => {
     await db.execute(sql`
       insert into app_versions (app_id, version, commit_sha, commit_url)
       values (${input.appId}::uuid, ${input.version}, ${input.commitSha}, ${input.commitUrl})

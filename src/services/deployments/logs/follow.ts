@@ -1,6 +1,4 @@
-import type { Config } from "../../../config";
-import type { AuthUser, RequestContext } from "../../../context";
-import { withDb } from "../../../db/client";
+import { type ServiceContext, serviceContext } from "../../../context";
 import { toAppError } from "../../../errors";
 import { getDeployment } from "../read";
 import { encodeCursor, type LogsCursor, type LogsType } from "./cursor";
@@ -67,44 +65,45 @@ class Follower {
   private location: BuildLocation | undefined;
 
   constructor(
-    private readonly config: Config,
+    private readonly ctx: ServiceContext,
     readonly type: LogsType,
     private readonly cursorName: string,
   ) {}
 
   async read(dep: DeploymentRef, from: LogsCursor): Promise<SourceRead> {
     const limits = { limit: BATCH_LIMIT, maxChars: MAX_PAGE_CHARS, maxCalls: 2 };
-    if (this.type === "runtime") return readRuntimeLogs(this.config, dep, from, limits);
+    const { ctx } = this;
+    if (this.type === "runtime") return readRuntimeLogs({ ctx, input: { dep, from, limits } });
     // CodeBuild is asked until the build has a stream; then again only once the deployment has
     // moved past its build, until CodeBuild says the build is over.
     const known = this.location;
     const reuse = known?.log && (known.complete || ["queued", "building"].includes(dep.status));
-    const read = await readBuildLogs(
-      this.config,
-      dep,
-      from,
-      limits,
-      this.cursorName,
-      reuse ? known : undefined,
-    );
+    const read = await readBuildLogs({
+      ctx,
+      input: { dep, from, limits, cursorName: this.cursorName, known: reuse ? known : undefined },
+    });
     this.location = read.location;
     return read;
   }
 }
 
-export async function followDeploymentLogs(
-  ctx: RequestContext,
-  user: AuthUser,
-  req: LogsRequest,
-): Promise<FollowedLogs> {
-  const r = await openReader(ctx, user, req);
-  const follower = new Follower(ctx.config, r.type, req.cursorName);
+export async function followDeploymentLogs({
+  ctx,
+  input: req,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: LogsRequest;
+}): Promise<FollowedLogs> {
+  const r = await openReader({ ctx, input: req });
+  // The stream outlives the request and its database handle: what it reads later goes through a
+  // context of its own, each poll on a short-lived handle.
+  const streaming = serviceContext({ config: ctx.config, logger: ctx.logger });
+  const follower = new Follower(streaming, r.type, req.cursorName);
   let dep = refOf(r.dep);
   // The first read is made before answering, so a refusal is a plain problem response.
   const first = await follower.read(dep, r.from);
   if (first.entries.length === 0 && endOfFollow(r.type, dep, first)) return { status: 204 };
 
-  const config = ctx.config;
   const log = ctx.logger;
   const stop = new AbortController();
   const sleep = (ms: number) =>
@@ -164,7 +163,7 @@ export async function followDeploymentLogs(
       }
       // The status first, then the lines: a deployment seen ended has all its lines up to then read.
       try {
-        const row = await withDb(config, (db) => getDeployment(db, dep.id));
+        const row = await getDeployment({ ctx: streaming, input: { deploymentId: dep.id } });
         if (row) dep = refOf(row);
         read = await follower.read(dep, position);
         failures = 0;

@@ -1,5 +1,5 @@
 import type { Config } from "../../../config";
-import type { AuthUser, RequestContext } from "../../../context";
+import type { ServiceContext } from "../../../context";
 import type { DeploymentRow } from "../../../db/schema";
 import { AppError } from "../../../errors";
 import { getOwnedDeployment } from "../read";
@@ -57,8 +57,17 @@ export interface Reader {
 }
 
 /** The deployment (the caller's, of this app) and where to start reading which type. */
-export async function openReader(ctx: RequestContext, user: AuthUser, req: LogsRequest): Promise<Reader> {
-  const dep = await getOwnedDeployment(ctx.db, user.id, req.appId, req.deploymentId);
+export async function openReader({
+  ctx,
+  input: req,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: LogsRequest;
+}): Promise<Reader> {
+  const dep = await getOwnedDeployment({
+    ctx,
+    input: { appId: req.appId, deploymentId: req.deploymentId },
+  });
   const cursor = req.cursor ? decodeCursor(req.cursor, req.cursorName, dep.id) : undefined;
   if (cursor && req.type && cursor.t !== req.type) {
     throw new AppError("validation_failed", `The cursor reads ${cursor.t} logs, not ${req.type}`, {
@@ -95,15 +104,16 @@ export const refOf = (row: DeploymentRow): DeploymentRef => ({
 });
 
 /** One read of the reader's type after `from`. */
-export function readSource(
-  config: Config,
+function readSource(
+  ctx: ServiceContext,
   r: Pick<Reader, "type" | "from"> & { dep: DeploymentRef },
   limits: ReadLimits,
   cursorName: string,
 ): Promise<SourceRead> {
+  const { dep, from } = r;
   return r.type === "build"
-    ? readBuildLogs(config, r.dep, r.from, limits, cursorName)
-    : readRuntimeLogs(config, r.dep, r.from, limits);
+    ? readBuildLogs({ ctx, input: { dep, from, limits, cursorName } })
+    : readRuntimeLogs({ ctx, input: { dep, from, limits } });
 }
 
 /** Entries as lines: an entry's own line breaks make more lines, each with the entry's time. */
@@ -117,14 +127,16 @@ export function toLines(entries: LogEntry[], redact: (line: string) => string): 
   return out;
 }
 
-export async function readDeploymentLogs(
-  ctx: RequestContext,
-  user: AuthUser,
-  req: LogsRequest,
-): Promise<LogsPage> {
-  const r = await openReader(ctx, user, req);
+export async function readDeploymentLogs({
+  ctx,
+  input: req,
+}: {
+  ctx: ServiceContext<"db" | "user">;
+  input: LogsRequest;
+}): Promise<LogsPage> {
+  const r = await openReader({ ctx, input: req });
   const read = await readSource(
-    ctx.config,
+    ctx,
     { ...r, dep: refOf(r.dep) },
     { limit: req.limit, maxChars: MAX_PAGE_CHARS, maxCalls: PAGE_CALLS },
     req.cursorName,

@@ -3,6 +3,7 @@ import { batchGetBuilds } from "../../../clients/codebuild";
 import { queryLogs } from "../../../clients/koyeb";
 import { isUpstreamError, UpstreamError } from "../../../clients/upstream";
 import type { Config } from "../../../config";
+import type { ServiceContext } from "../../../context";
 import type { DeploymentStatus } from "../../../db/schema";
 import { AppError } from "../../../errors";
 import type { LogsCursor } from "./cursor";
@@ -82,7 +83,7 @@ export interface BuildLocation {
 }
 
 /** Where the build's log is, and whether the build is over (a build CodeBuild does not know is). */
-export async function buildLocation(config: Config, buildId: string): Promise<BuildLocation> {
+async function buildLocation(config: Config, buildId: string): Promise<BuildLocation> {
   let build: Awaited<ReturnType<typeof batchGetBuilds>>["builds"][number] | undefined;
   try {
     build = (await batchGetBuilds(config, [buildId])).builds[0];
@@ -101,14 +102,21 @@ export async function buildLocation(config: Config, buildId: string): Promise<Bu
  * The image build's lines after `from`. `known` is the build's location when the caller has it
  * (a follower keeps the one it found); a build without a stream yet reads as empty.
  */
-export async function readBuildLogs(
-  config: Config,
-  dep: DeploymentRef,
-  from: LogsCursor,
-  limits: ReadLimits,
-  cursorName: string,
-  known?: BuildLocation,
-): Promise<SourceRead & { location: BuildLocation }> {
+export async function readBuildLogs({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: {
+    dep: DeploymentRef;
+    from: LogsCursor;
+    limits: ReadLimits;
+    cursorName: string;
+    known?: BuildLocation;
+  };
+}): Promise<SourceRead & { location: BuildLocation }> {
+  const { config } = ctx;
+  const { dep, from, limits, cursorName, known } = input;
   // No build (yet): more can come only while the deployment may still start one.
   const location =
     known ??
@@ -188,12 +196,15 @@ export async function readBuildLogs(
 }
 
 /** The lines of the deployment's Koyeb instance after `from`. */
-export async function readRuntimeLogs(
-  config: Config,
-  dep: DeploymentRef,
-  from: LogsCursor,
-  limits: Omit<ReadLimits, "maxCalls">,
-): Promise<SourceRead> {
+export async function readRuntimeLogs({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { dep: DeploymentRef; from: LogsCursor; limits: Omit<ReadLimits, "maxCalls"> };
+}): Promise<SourceRead> {
+  const { config } = ctx;
+  const { dep, from, limits } = input;
   const endMs = Date.now() - KOYEB_SETTLE_MS;
   // The instance is gone, and its last lines have had time to reach Koyeb's query.
   const finished =
