@@ -1,8 +1,8 @@
-import { and, eq, isNull } from "drizzle-orm";
 import { sessionStub, startAppDeletion } from "../../bindings";
 import type { ServiceContext } from "../../context";
 import { apps } from "../../db/schema";
 import { AppError } from "../../errors";
+import { ownedLiveApp } from "./get-owned-app";
 
 /**
  * Soft-deletes the app in this request (it vanishes from every read at once), stops a running
@@ -20,7 +20,7 @@ export async function deleteApp({
   const [row] = await ctx.db
     .update(apps)
     .set({ deletedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(apps.id, appId), eq(apps.ownerId, user.id), isNull(apps.deletedAt)))
+    .where(ownedLiveApp(appId, user.id))
     .returning({ id: apps.id });
   if (!row) throw new AppError("not_found", "No such app");
   await sessionStub(ctx.env, appId)

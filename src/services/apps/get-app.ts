@@ -1,7 +1,8 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { ServiceContext } from "../../context";
 import { apps, deployments } from "../../db/schema";
 import { AppError } from "../../errors";
+import { ownedLiveApp } from "./get-owned-app";
 import { type AppWire, toApp } from "./wire";
 
 /**
@@ -54,7 +55,7 @@ export async function getApp({
     })
     .from(apps)
     .leftJoinLateral(latest, sql`true`)
-    .where(and(eq(apps.id, appId), eq(apps.ownerId, ownerId), isNull(apps.deletedAt)))
+    .where(ownedLiveApp(appId, ownerId))
     .limit(1);
   if (!row) throw new AppError("not_found", "No such app");
   return toApp(row.app, row.latest);

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { ServiceContext } from "../../context";
 import { appPrompts, apps } from "../../db/schema";
 import { AppError } from "../../errors";
+import { ownedLiveApp } from "./get-owned-app";
 import { type HistoryEntryWire, toHistoryEntry } from "./wire";
 
 export interface HistoryPage {
@@ -62,7 +63,7 @@ export async function getHistory({
     })
     .from(apps)
     .leftJoinLateral(page, sql`true`)
-    .where(and(eq(apps.id, appId), eq(apps.ownerId, ownerId), isNull(apps.deletedAt)))
+    .where(ownedLiveApp(appId, ownerId))
     .orderBy(asc(page.seq));
   if (rows.length === 0) throw new AppError("not_found", "No such app");
   if (opts.before && rows[0]?.cursorSeq == null) {
