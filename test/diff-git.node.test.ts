@@ -1,24 +1,12 @@
-// Differential test: our diff application against the real `git apply`, on trees and diffs made by
-// fast-check (diffs written by the real `git diff`, then maybe damaged). Runs in Node: it spawns
-// git. DIFF_RUNS sets the number of cases, DIFF_SEED replays a failure (its seed is printed).
-import { spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Tree } from "../src/lib/tree";
 import { applyUnifiedDiff } from "../src/session/diff";
 import { type GenTree, type Mutation, mutate, mutationArb, treePairArb } from "./helpers/diff-cases";
+import { gitRunner, writeFiles } from "./helpers/git-cli.node";
 
 const RUNS = Number(process.env.DIFF_RUNS ?? 1500);
 // Each case spawns git twice: generous on a loaded machine, about 20 s on an idle one.
@@ -28,31 +16,12 @@ const SEED = process.env.DIFF_SEED === undefined ? undefined : Number(process.en
 const work = mkdtempSync(join(tmpdir(), "diff-git-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-// Git reads no user or system configuration here: its defaults are what we compare against.
-const gitEnv = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: work,
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CEILING_DIRECTORIES: tmpdir(),
-  LC_ALL: "C",
-};
-
-function git(args: string[], cwd: string, input?: string) {
-  const r = spawnSync("git", args, { cwd, input, env: gitEnv, maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw r.error;
-  return { status: r.status ?? -1, stdout: r.stdout.toString("utf8"), stderr: r.stderr.toString("utf8") };
-}
+const git = gitRunner(work);
 
 function writeTree(dir: string, tree: GenTree) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const [p, f] of tree) {
-    const file = join(dir, p);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, f.content);
-    chmodSync(file, f.mode === "100755" ? 0o755 : 0o644);
-  }
+  writeFiles(dir, tree);
 }
 
 function readTree(dir: string, prefix = ""): Map<string, { content: string; mode: string }> {
