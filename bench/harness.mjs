@@ -13,7 +13,7 @@ import { createParser } from "eventsource-parser";
 import pg from "pg";
 import { DEFAULT_PORTS, root } from "../dev/local-config.mjs";
 import { freePort } from "../dev/stack.mjs";
-import { workerdProcesses } from "./probes.mjs";
+import { devtoolsNetworkOff, workerdProcesses } from "./probes.mjs";
 
 export { root };
 
@@ -61,8 +61,11 @@ export async function startBenchStack({ log = () => {} } = {}) {
   let wrangler;
   let db;
   const extraWorkers = [];
+  /** DevTools sessions on the Worker runtimes (Network domain off; see devtoolsNetworkOff). */
+  const inspectors = [];
   let inspectorPort = await freePort();
   const stop = async () => {
+    for (const i of inspectors) i.close();
     for (const w of extraWorkers) await w.stop();
     await wrangler?.stop();
     await db?.end().catch(() => {});
@@ -102,6 +105,7 @@ export async function startBenchStack({ log = () => {} } = {}) {
         inspectorPort = await freePort();
       }
     }
+    inspectors.push(await devtoolsNetworkOff(inspectorPort));
     db = new pg.Client(services.vars.DATABASE_URL);
     await db.connect();
   } catch (err) {
@@ -117,8 +121,8 @@ export async function startBenchStack({ log = () => {} } = {}) {
     wrangler,
     stop,
     vars: services.vars,
-    /** wrangler's DevTools inspector (the Worker's isolate): CPU profiles, see bench/profile.mjs. */
-    inspectorPort,
+    /** The DevTools session on the Worker's isolate (its Durable Objects run in it too): CPU profiles. */
+    inspector: inspectors[0],
     /** A stand-in's base URL (stack, agent, github, s3, …). */
     standInUrl: (name) => standInUrls[name],
     /** The workerd processes of this stack's `wrangler dev` (same process group): [{ pid, rssKiB, cpuMs, listens }]. */
@@ -159,10 +163,11 @@ export async function startBenchStack({ log = () => {} } = {}) {
      */
     async startWorker(extraVars) {
       const port = await freePort();
+      const workerInspector = await freePort();
       const w = startWrangler({
         port,
         ip: "127.0.0.1",
-        inspectorPort: await freePort(),
+        inspectorPort: workerInspector,
         persistTo: path.join(tmp, `wrangler-state-${extraWorkers.length + 1}`),
         vars: { ...services.vars, ...BENCH_VARS, ...extraVars },
         onLine: log,
@@ -170,6 +175,7 @@ export async function startBenchStack({ log = () => {} } = {}) {
       });
       extraWorkers.push(w);
       await w.ready;
+      inspectors.push(await devtoolsNetworkOff(workerInspector));
       return `http://127.0.0.1:${port}`;
     },
   };
