@@ -67,6 +67,19 @@ export function openDb(config: Config): DbHandle {
     const { db, end } = openPool(config, 4);
     return { db: db as unknown as Db, end };
   }
+  return { db: httpDb(config), end: async () => {} };
+}
+
+/**
+ * The HTTP path's handle holds no connection and no request's I/O (each statement is a fetch made
+ * in the calling request's context), so one per isolate and connection string serves every
+ * request, flush and step: building drizzle's relational view of the schema, which `drizzle()`
+ * does each time, is paid once.
+ */
+let shared: { url: string; db: Db } | undefined;
+
+function httpDb(config: Config): Db {
+  if (shared?.url === config.DATABASE_URL) return shared.db;
   const db = drizzleHttp({ client: neon(config.DATABASE_URL), schema });
   const transaction: WsDb["transaction"] = async (fn, txConfig) => {
     const pool = openPool(config, 1);
@@ -76,7 +89,8 @@ export function openDb(config: Config): DbHandle {
       await pool.end();
     }
   };
-  return { db: Object.assign(db, { transaction }) as unknown as Db, end: async () => {} };
+  shared = { url: config.DATABASE_URL, db: Object.assign(db, { transaction }) as unknown as Db };
+  return shared.db;
 }
 
 /** Runs `fn` with a handle and always releases it. */
