@@ -33,7 +33,13 @@ import { isStaleLock, watchdogAction } from "./watchdog";
 
 const HEARTBEAT_MS = 30_000;
 const KEEPALIVE_MS = 15_000;
-const FLUSH_DELAY_MS = 250;
+/**
+ * How long new history rows wait in the outbox for company: a run's history reaches Postgres
+ * about once a second while it streams (and all of it before its `done`). Each flush is a
+ * Postgres round trip and a few storage writes; at 250 ms, twenty streaming apps in one isolate
+ * spent enough on flushes to push the relay's p99 past its budget.
+ */
+const FLUSH_DELAY_MS = 1000;
 /** The longest a run's `done` waits for its history to reach Postgres. */
 const DONE_FLUSH_WAIT_MS = 5_000;
 
