@@ -159,6 +159,10 @@ export const generation = {
         .map((n) => n.toFixed(2))
         .join(", "),
     });
+    rows.push({
+      figure: "the Worker's local state (Durable Objects' SQLite, Workflows; see harness stateRoot)",
+      value: `${path.dirname(stack.stateDir)}${stack.stateDir.startsWith("/dev/shm/") ? " (RAM disk)" : ""}`,
+    });
     await latency(stack, token, rows);
     await flood(stack, token, rows);
     if (process.env.BENCH_PROFILE === "1") await profiledFlood(stack, token, rows);

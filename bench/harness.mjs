@@ -49,10 +49,31 @@ async function snapshot(tmp) {
   return import(pathToFileURL(path.join(dir, "dev/stack.mjs")).href);
 }
 
+/**
+ * Where the Worker's local state goes (`wrangler dev --persist-to`: the Durable Objects' SQLite,
+ * the Workflows' state): a RAM disk when the machine has one. Locally each Durable Object commit
+ * is a write to that file on the isolate's own thread, and on a busy virtual disk one can stall
+ * every object of the isolate for 50–100 ms. A deployed object does not wait on a local disk: its
+ * writes are made durable by replicating the WAL to other machines, while the output gate holds
+ * what it sends until they confirm (Cloudflare, "Zero-latency SQLite storage in every Durable
+ * Object", 2024). Postgres and the rest stay on disk. BENCH_STATE_DIR overrides the choice.
+ */
+function stateRoot() {
+  const wanted = process.env.BENCH_STATE_DIR ?? "/dev/shm";
+  try {
+    fs.accessSync(wanted, fs.constants.W_OK);
+    return wanted;
+  } catch {
+    return os.tmpdir();
+  }
+}
+
 export async function startBenchStack({ log = () => {} } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "appbuilder-bench-"));
+  const state = fs.mkdtempSync(path.join(stateRoot(), "appbuilder-bench-state-"));
   const { startServices, startWrangler } = await snapshot(tmp).catch((err) => {
     fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(state, { recursive: true, force: true });
     throw err;
   });
   const ports = {};
@@ -71,6 +92,7 @@ export async function startBenchStack({ log = () => {} } = {}) {
     await db?.end().catch(() => {});
     await services?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(state, { recursive: true, force: true });
   };
   try {
     services = await startServices({
@@ -87,7 +109,7 @@ export async function startBenchStack({ log = () => {} } = {}) {
         port: ports.worker,
         ip: "127.0.0.1",
         inspectorPort,
-        persistTo: path.join(tmp, "wrangler-state"),
+        persistTo: path.join(state, "wrangler-state"),
         vars: { ...services.vars, ...BENCH_VARS },
         onLine: (line) => {
           if (/Address already in use/.test(line)) portTaken = true;
@@ -117,6 +139,8 @@ export async function startBenchStack({ log = () => {} } = {}) {
   return {
     base,
     tmp,
+    /** The directory of the Worker's local state (stateRoot). */
+    stateDir: state,
     db,
     wrangler,
     stop,
@@ -168,7 +192,7 @@ export async function startBenchStack({ log = () => {} } = {}) {
         port,
         ip: "127.0.0.1",
         inspectorPort: workerInspector,
-        persistTo: path.join(tmp, `wrangler-state-${extraWorkers.length + 1}`),
+        persistTo: path.join(state, `wrangler-state-${extraWorkers.length + 1}`),
         vars: { ...services.vars, ...BENCH_VARS, ...extraVars },
         onLine: log,
         readyTimeoutMs: 120_000,
