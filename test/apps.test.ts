@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Db, openDb } from "../src/db/client";
+import { type Db, withDb } from "../src/db/client";
 import type { HistoryResponse } from "../src/routes/apps/history";
 import type { ListAppsResponse } from "../src/routes/apps/list";
 import { getApp } from "../src/services/apps/get-app";
@@ -15,21 +15,22 @@ import { createUser } from "./helpers/users";
 
 const db = useTestDb();
 
-/** Runs `fn` against a pool that counts the statements sent (each one a database round trip). */
+/**
+ * Runs `fn` with a database handle and counts the database round trips it makes: the requests to
+ * the SQL-over-HTTP endpoint (one per statement, or one for statements sent together).
+ */
 async function countStatements(fn: (db: Db) => Promise<unknown>): Promise<number> {
-  const counted = openDb(config);
-  const pool = (counted.db as unknown as { $client: { query: (...a: unknown[]) => Promise<unknown> } })
-    .$client;
-  const query = pool.query.bind(pool);
+  const real = globalThis.fetch;
   let n = 0;
-  pool.query = (...a: unknown[]) => {
-    n++;
-    return query(...a);
-  };
+  globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (new URL(url).pathname === "/sql") n++;
+    return real(input, init);
+  }) as typeof fetch;
   try {
-    await fn(counted.db);
+    await withDb(config, fn);
   } finally {
-    await counted.end();
+    globalThis.fetch = real;
   }
   return n;
 }

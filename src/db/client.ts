@@ -1,4 +1,5 @@
 import { neon, neonConfig, Pool } from "@neondatabase/serverless";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import type { Config } from "../config";
@@ -101,4 +102,16 @@ export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Pro
   } finally {
     await handle.end();
   }
+}
+
+/**
+ * Independent statements sent as one: over HTTP one request, Neon's batch (a non-interactive
+ * transaction), so one round trip and one fetch; on the WebSocket path (no batch) side by side.
+ */
+export function sendTogether<U extends BatchItem<"pg">, T extends Readonly<[U, ...U[]]>>(
+  db: Db,
+  statements: T,
+): Promise<BatchResponse<T>> {
+  if ("batch" in db && typeof db.batch === "function") return db.batch(statements);
+  return Promise.all(statements) as Promise<BatchResponse<T>>;
 }

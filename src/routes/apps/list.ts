@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { BEARER, createRouter, problems } from "../../lib/router";
 import { listApps } from "../../services/apps/list-apps";
 import { AppSummarySchema } from "../../services/apps/wire";
-import { getLimitStatus, limitHeaders } from "../../services/limits/counter";
+import { limitHeaders } from "../../services/limits/counter";
 import { LimitHeadersSchema } from "../limits/get";
 import { intQuery } from "./schemas";
 
@@ -43,11 +43,6 @@ const route = createRoute({
 });
 
 export const listAppsRoute = createRouter().openapi(route, async (c) => {
-  const { ctx } = c.var;
-  // Two independent statements, sent together: one round trip's wait, not two.
-  const [body, limits] = await Promise.all([
-    listApps({ ctx, input: c.req.valid("query") }),
-    getLimitStatus({ ctx, input: { userId: ctx.user.id } }),
-  ]);
+  const { limits, ...body } = await listApps({ ctx: c.var.ctx, input: c.req.valid("query") });
   return c.json(body, 200, limitHeaders(limits));
 });

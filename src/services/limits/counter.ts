@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type ServiceContext, usingDb } from "../../context";
+import type { Db } from "../../db/client";
 
 /** A user's daily message allowance at one moment. The day is the UTC calendar day. */
 export interface LimitStatus {
@@ -119,17 +120,31 @@ export async function getLimitStatus({
   ctx: ServiceContext;
   input: { userId: string; now?: Date };
 }): Promise<LimitStatus> {
+  const statement = limitStatusStatement(ctx.config.DAILY_MESSAGE_LIMIT, input);
+  return statement.read(await usingDb(ctx, (db) => statement.query(db)));
+}
+
+type LimitRow = { lim: number; is_custom: boolean; usage: number | null };
+
+/**
+ * getLimitStatus's statement and how its answer reads, for a caller that sends it together with
+ * its own (sendTogether): `GET /apps` reads its page and the limit headers in one round trip.
+ */
+export function limitStatusStatement(defaultLimit: number, input: { userId: string; now?: Date }) {
   const { userId, now = new Date() } = input;
   const day = utcDay(now);
-  const { rows } = await usingDb(ctx, (db) =>
-    db.execute<{ lim: number; is_custom: boolean; usage: number | null }>(sql`
+  return {
+    query: (db: Db) =>
+      db.execute<LimitRow>(sql`
     select l.lim, l.is_custom,
       (select count from message_usage where user_id = ${userId} and day = ${day}::date) as usage
-    from (${limitRow(userId, ctx.config.DAILY_MESSAGE_LIMIT)}) l`),
-  );
-  const row = rows[0];
-  if (!row) throw new Error("getLimitStatus: the statement returned no row");
-  return status(Number(row.lim), Number(row.usage ?? 0), row.is_custom, now);
+    from (${limitRow(userId, defaultLimit)}) l`),
+    read: ({ rows }: { rows: LimitRow[] }): LimitStatus => {
+      const row = rows[0];
+      if (!row) throw new Error("getLimitStatus: the statement returned no row");
+      return status(Number(row.lim), Number(row.usage ?? 0), row.is_custom, now);
+    },
+  };
 }
 
 /** The four `x-dailylimit-*` headers of `GET /apps`, `GET /message-limit` and `POST /message`. */
