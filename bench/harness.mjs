@@ -82,6 +82,7 @@ export async function startBenchStack({ log = () => {} } = {}) {
   let wrangler;
   let db;
   const extraWorkers = [];
+  const extraByBase = new Map();
   /** DevTools sessions on the Worker runtimes (Network domain off; see devtoolsNetworkOff). */
   const inspectors = [];
   let inspectorPort = await freePort();
@@ -151,6 +152,12 @@ export async function startBenchStack({ log = () => {} } = {}) {
     standInUrl: (name) => standInUrls[name],
     /** The workerd processes of this stack's `wrangler dev` (same process group): [{ pid, rssKiB, cpuMs, listens }]. */
     workerd: () => workerdProcesses(wrangler.pid),
+    /**
+     * The Worker's runtime itself, behind `wrangler dev`'s proxy (a dev-only hop that buffers
+     * requests across reloads: 3–9 ms per request on this machine, which a deployed Worker does
+     * not have). For a base URL of this stack (or of startWorker), its runtime's own URL.
+     */
+    runtimeBase: (base) => runtimeBase(base === `http://127.0.0.1:${ports.worker}` ? wrangler : extraByBase.get(base), base),
     /** An access token from the Stack stand-in for a named user (see dev/stand-ins/world.mjs). */
     token: (userId, expiresIn = 3600) => services.standInHandles.stack.mint({ userId, expiresIn }),
     /** Requests every stand-in has served since the last reset: { total, byService, requests }. */
@@ -200,9 +207,32 @@ export async function startBenchStack({ log = () => {} } = {}) {
       extraWorkers.push(w);
       await w.ready;
       inspectors.push(await devtoolsNetworkOff(workerInspector));
+      extraByBase.set(`http://127.0.0.1:${port}`, w);
       return `http://127.0.0.1:${port}`;
     },
   };
+}
+
+/**
+ * The URL of the workerd that runs the Worker of a `wrangler dev` (its process group holds two:
+ * the proxy on the public port, and the runtime): the runtime's port that answers our /health.
+ */
+async function runtimeBase(handle, publicBase) {
+  const publicPort = Number(new URL(publicBase).port);
+  for (const p of workerdProcesses(handle.pid)) {
+    if (p.listens.includes(publicPort)) continue;
+    for (const port of p.listens) {
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+        const body = await res.json().catch(() => null);
+        if (res.status === 200 && body?.status === "ok") return url;
+      } catch {
+        // Not an HTTP port (the runtime's inspector, say).
+      }
+    }
+  }
+  throw new Error(`no runtime answers /health behind ${publicBase}`);
 }
 
 /** The typed client (client/) on a Worker, acting with `token`. */
