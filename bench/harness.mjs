@@ -157,7 +157,8 @@ export async function startBenchStack({ log = () => {} } = {}) {
      * requests across reloads: 3–9 ms per request on this machine, which a deployed Worker does
      * not have). For a base URL of this stack (or of startWorker), its runtime's own URL.
      */
-    runtimeBase: (base) => runtimeBase(base === `http://127.0.0.1:${ports.worker}` ? wrangler : extraByBase.get(base), base),
+    runtimeBase: (base) =>
+      runtimeBase(base === `http://127.0.0.1:${ports.worker}` ? wrangler : extraByBase.get(base), base),
     /** An access token from the Stack stand-in for a named user (see dev/stand-ins/world.mjs). */
     token: (userId, expiresIn = 3600) => services.standInHandles.stack.mint({ userId, expiresIn }),
     /** Requests every stand-in has served since the last reset: { total, byService, requests }. */
