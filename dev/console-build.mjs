@@ -8,13 +8,25 @@ import { buildSync } from "esbuild";
 
 const here = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
+/**
+ * Writes `bytes` to `file` unless it holds them already. wrangler dev watches the assets folder
+ * and restarts its runtime on any write there, which ends every run in flight: a second stack
+ * started on the same tree (a test run or the bench while `npm run dev` serves, the bench's
+ * side-by-side Worker) must not touch files it would write unchanged.
+ */
+export function writeIfChanged(file, bytes) {
+  const old = fs.existsSync(file) ? fs.readFileSync(file) : null;
+  if (old && Buffer.compare(old, Buffer.from(bytes)) === 0) return;
+  fs.writeFileSync(file, bytes);
+}
+
 /** Builds the console of the tree at `root` (this file's tree by default); answers the output folder. */
 export function buildConsole(root = here) {
   const src = path.join(root, "console");
   const out = path.join(src, "dist", "console");
   // Written over in place (no removal first): a running `npm run dev` keeps serving meanwhile.
   fs.mkdirSync(out, { recursive: true });
-  buildSync({
+  const built = buildSync({
     entryPoints: [path.join(src, "src", "main.ts")],
     bundle: true,
     format: "esm",
@@ -22,9 +34,12 @@ export function buildConsole(root = here) {
     platform: "browser",
     outfile: path.join(out, "console.js"),
     logLevel: "error",
+    write: false,
   });
-  fs.copyFileSync(path.join(src, "index.html"), path.join(out, "index.html"));
-  fs.copyFileSync(path.join(src, "console.css"), path.join(out, "console.css"));
+  for (const f of built.outputFiles) writeIfChanged(f.path, f.contents);
+  for (const name of ["index.html", "console.css"]) {
+    writeIfChanged(path.join(out, name), fs.readFileSync(path.join(src, name)));
+  }
   return out;
 }
 
