@@ -137,6 +137,8 @@ export const geography = {
       }
     } finally {
       stack.setDbRtt(0);
+      // Its runs' publishing and deployments would go on beside the sections that follow.
+      await stack.stopWorker(wsBase);
     }
     for (const label of Object.keys(far.http)) {
       const first = label.startsWith("POST");

@@ -207,9 +207,18 @@ export async function startBenchStack({ log = () => {} } = {}) {
       });
       extraWorkers.push(w);
       await w.ready;
-      inspectors.push(await devtoolsNetworkOff(workerInspector));
-      extraByBase.set(`http://127.0.0.1:${port}`, w);
+      const inspector = await devtoolsNetworkOff(workerInspector);
+      inspectors.push(inspector);
+      extraByBase.set(`http://127.0.0.1:${port}`, { ...w, inspector });
       return `http://127.0.0.1:${port}`;
+    },
+    /** Stops a Worker startWorker started (its runs in flight end with it). */
+    async stopWorker(base) {
+      const w = extraByBase.get(base);
+      if (!w) return;
+      extraByBase.delete(base);
+      w.inspector.close();
+      await w.stop();
     },
   };
 }
