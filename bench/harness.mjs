@@ -114,6 +114,13 @@ export async function startBenchStack({ log = () => {} } = {}) {
         vars: { ...services.vars, ...BENCH_VARS },
         onLine: (line) => {
           if (/Address already in use/.test(line)) portTaken = true;
+          // A reload (a watched file written) starts a new runtime, on which wrangler's inspector
+          // proxy enables the Network domain again: turned off again, and said, since the runs
+          // in flight ended with the old runtime.
+          if (/Local server updated and ready/.test(line) && inspectors[0]) {
+            console.error("bench: wrangler reloaded the Worker's runtime (runs in flight ended)");
+            void inspectors[0].send("Network.disable", {}, 500);
+          }
           log(line);
         },
         readyTimeoutMs: 120_000,
