@@ -81,14 +81,21 @@ export async function startBenchStack({ log = () => {} } = {}) {
   let services;
   let wrangler;
   let db;
-  const extraWorkers = [];
-  const extraByBase = new Map();
-  /** DevTools sessions on the Worker runtimes (Network domain off; see devtoolsNetworkOff). */
-  const inspectors = [];
+  /** The DevTools session on the Worker's runtime (Network domain off; see devtoolsNetworkOff). */
+  let inspector;
+  /** startWorker's Workers by base URL: their wrangler handles, each with its DevTools session. */
+  const extras = new Map();
+  const stopWorker = async (extraBase) => {
+    const w = extras.get(extraBase);
+    if (!w) return;
+    extras.delete(extraBase);
+    w.inspector?.close();
+    await w.stop();
+  };
   let inspectorPort = await freePort();
   const stop = async () => {
-    for (const i of inspectors) i.close();
-    for (const w of extraWorkers) await w.stop();
+    inspector?.close();
+    for (const extraBase of [...extras.keys()]) await stopWorker(extraBase);
     await wrangler?.stop();
     await db?.end().catch(() => {});
     await services?.close();
@@ -117,9 +124,9 @@ export async function startBenchStack({ log = () => {} } = {}) {
           // A reload (a watched file written) starts a new runtime, on which wrangler's inspector
           // proxy enables the Network domain again: turned off again, and said, since the runs
           // in flight ended with the old runtime.
-          if (/Local server updated and ready/.test(line) && inspectors[0]) {
+          if (/Local server updated and ready/.test(line) && inspector) {
             console.error("bench: wrangler reloaded the Worker's runtime (runs in flight ended)");
-            void inspectors[0].send("Network.disable", {}, 500);
+            void inspector.send("Network.disable", {}, 500);
           }
           log(line);
         },
@@ -135,7 +142,7 @@ export async function startBenchStack({ log = () => {} } = {}) {
         inspectorPort = await freePort();
       }
     }
-    inspectors.push(await devtoolsNetworkOff(inspectorPort));
+    inspector = await devtoolsNetworkOff(inspectorPort);
     db = new pg.Client(services.vars.DATABASE_URL);
     await db.connect();
   } catch (err) {
@@ -154,7 +161,7 @@ export async function startBenchStack({ log = () => {} } = {}) {
     stop,
     vars: services.vars,
     /** The DevTools session on the Worker's isolate (its Durable Objects run in it too): CPU profiles. */
-    inspector: inspectors[0],
+    inspector,
     /** A stand-in's base URL (stack, agent, github, s3, …). */
     standInUrl: (name) => standInUrls[name],
     /** The workerd processes of this stack's `wrangler dev` (same process group): [{ pid, rssKiB, cpuMs, listens }]. */
@@ -165,7 +172,7 @@ export async function startBenchStack({ log = () => {} } = {}) {
      * not have). For a base URL of this stack (or of startWorker), its runtime's own URL.
      */
     runtimeBase: (base) =>
-      runtimeBase(base === `http://127.0.0.1:${ports.worker}` ? wrangler : extraByBase.get(base), base),
+      runtimeBase(base === `http://127.0.0.1:${ports.worker}` ? wrangler : extras.get(base), base),
     /** An access token from the Stack stand-in for a named user (see dev/stand-ins/world.mjs). */
     token: (userId, expiresIn = 3600) => services.standInHandles.stack.mint({ userId, expiresIn }),
     /** Requests every stand-in has served since the last reset: { total, byService, requests }. */
@@ -207,26 +214,20 @@ export async function startBenchStack({ log = () => {} } = {}) {
         port,
         ip: "127.0.0.1",
         inspectorPort: workerInspector,
-        persistTo: path.join(state, `wrangler-state-${extraWorkers.length + 1}`),
+        persistTo: path.join(state, `wrangler-state-${port}`),
         vars: { ...services.vars, ...BENCH_VARS, ...extraVars },
         onLine: log,
         readyTimeoutMs: 120_000,
       });
-      extraWorkers.push(w);
+      const extraBase = `http://127.0.0.1:${port}`;
+      const entry = { ...w, inspector: null };
+      extras.set(extraBase, entry); // stopped with the stack even if it never gets ready
       await w.ready;
-      const inspector = await devtoolsNetworkOff(workerInspector);
-      inspectors.push(inspector);
-      extraByBase.set(`http://127.0.0.1:${port}`, { ...w, inspector });
-      return `http://127.0.0.1:${port}`;
+      entry.inspector = await devtoolsNetworkOff(workerInspector);
+      return extraBase;
     },
     /** Stops a Worker startWorker started (its runs in flight end with it). */
-    async stopWorker(base) {
-      const w = extraByBase.get(base);
-      if (!w) return;
-      extraByBase.delete(base);
-      w.inspector.close();
-      await w.stop();
-    },
+    stopWorker,
   };
 }
 

@@ -15,8 +15,7 @@ const here = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
  * side-by-side Worker) must not touch files it would write unchanged.
  */
 export function writeIfChanged(file, bytes) {
-  const old = fs.existsSync(file) ? fs.readFileSync(file) : null;
-  if (old && Buffer.compare(old, Buffer.from(bytes)) === 0) return;
+  if (fs.existsSync(file) && fs.readFileSync(file).equals(bytes)) return;
   fs.writeFileSync(file, bytes);
 }
 
